@@ -75,8 +75,9 @@ type Profile struct {
 	Cards           []string `yaml:"cards" json:"cards"`
 	// Timezone of service_hours; the format says Asia/Shanghai, so that is the default.
 	Timezone string `yaml:"timezone,omitempty" json:"timezone,omitempty"`
-	// Packs lists subscribed industry packs. Empty means the default:
-	// the general pack plus the pack named like the shop's main category.
+	// Packs lists subscribed industry packs. Nil (no packs key) means the
+	// default: the general pack plus the pack named like the shop's main
+	// category; an empty non-nil list (packs: []) subscribes none.
 	Packs []string `yaml:"packs,omitempty" json:"packs,omitempty"`
 }
 
@@ -162,6 +163,7 @@ type Shop struct {
 	productByID map[string]*Product
 	orderByID   map[string]*Order
 	packByID    map[string]*Pack
+	faqPacks    map[string][]string // faq id -> ids of the packs holding it
 
 	mu         sync.RWMutex    // guards subscribed
 	subscribed map[string]bool // pack id -> subscribed
@@ -175,6 +177,7 @@ func NewShop(f File) *Shop {
 		productByID: make(map[string]*Product, len(f.Products)),
 		orderByID:   make(map[string]*Order, len(f.Orders)),
 		packByID:    make(map[string]*Pack, len(f.IndustryPacks)),
+		faqPacks:    map[string][]string{},
 		subscribed:  map[string]bool{},
 	}
 	for _, q := range f.FAQs {
@@ -188,17 +191,26 @@ func NewShop(f File) *Shop {
 	}
 	for _, p := range f.IndustryPacks {
 		s.packByID[p.ID] = p
+		for _, id := range p.FAQs {
+			s.faqPacks[id] = append(s.faqPacks[id], p.ID)
+		}
 	}
-	packs := f.Shop.Packs
-	if len(packs) == 0 {
-		packs = []string{GeneralPack, f.Shop.Category}
-	}
-	for _, id := range packs {
+	for _, id := range f.defaultPacks() {
 		if _, ok := s.packByID[id]; ok {
 			s.subscribed[id] = true
 		}
 	}
 	return s
+}
+
+// defaultPacks returns the packs the file subscribes: shop.packs when the file
+// has the key (an empty list subscribes none), else the default, GeneralPack
+// plus the pack named like the shop's main category.
+func (f *File) defaultPacks() []string {
+	if f.Shop.Packs != nil {
+		return f.Shop.Packs
+	}
+	return []string{GeneralPack, f.Shop.Category}
 }
 
 // ID returns the shop's id.
@@ -266,20 +278,18 @@ func (s *Shop) Active(id string) bool {
 	if s.faqByID[id] == nil {
 		return false
 	}
+	packs := s.faqPacks[id]
+	if len(packs) == 0 {
+		return true
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	inPack := false
-	for _, p := range s.IndustryPacks {
-		for _, f := range p.FAQs {
-			if f == id {
-				if s.subscribed[p.ID] {
-					return true
-				}
-				inPack = true
-			}
+	for _, p := range packs {
+		if s.subscribed[p] {
+			return true
 		}
 	}
-	return !inPack
+	return false
 }
 
 // ActiveFAQs returns the FAQs the bot may answer with, in file order.
@@ -356,13 +366,3 @@ func itoa(n int) string {
 	}
 	return string(b[i:])
 }
-
-// UnknownError says an id names nothing in the shop.
-type UnknownError struct {
-	Kind string
-	ID   string
-}
-
-func (e *UnknownError) Error() string { return "kb: unknown " + e.Kind + " " + strconvQuote(e.ID) }
-
-func strconvQuote(s string) string { return "\"" + s + "\"" }
