@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# scripts/test.sh is `make test` after install: vet, every package's tests,
+# the concurrent packages again under the race detector, and a short smoke run
+# of every Fuzz target. Each step prints its wall time.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH=/usr/local/go/bin:$PATH
+
+RACE_PKGS=${RACE_PKGS:-"./store/... ./dialog/... ./web/..."}
+FUZZ_SMOKE=${FUZZ_SMOKE:-3s}
+
+step() {
+	local name=$1 start
+	shift
+	start=$(date +%s)
+	echo "==> $name: $*"
+	"$@"
+	echo "==> $name: ok in $(($(date +%s) - start))s"
+}
+
+total=$(date +%s)
+step vet go vet ./...
+# shellcheck disable=SC2086 # RACE_PKGS is a list of patterns
+race_pkgs=$(go list $RACE_PKGS 2>/dev/null || true)
+step unit go test -count=1 ./...
+if [ -n "$race_pkgs" ]; then
+	# shellcheck disable=SC2086
+	step race go test -count=1 -race $race_pkgs
+fi
+if [ "$FUZZ_SMOKE" != "0" ]; then
+	step fuzz-smoke scripts/fuzz.sh "$FUZZ_SMOKE"
+fi
+echo "==> all tests passed in $(($(date +%s) - total))s"
