@@ -1,0 +1,362 @@
+package entity
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/callbee/callbee/kb"
+)
+
+// Extractor holds per-shop lookup tables. It is read-only after
+// NewExtractor and safe for concurrent use.
+type Extractor struct {
+	orderMin, orderMax int
+	sizes              map[string]string // size key (see sizeKey) -> size as the shop writes it
+	colorsZH           []pattern
+	colorsEN           []pattern
+	productsZH         []pattern
+	productsEN         []pattern
+	heads              map[string]string // English head noun (stemmed) -> product id, when unique
+}
+
+// pattern is a name to look for and what it stands for.
+type pattern struct {
+	key    string // zh: folded text; en: " stemmed words " with spaces around
+	val    string
+	weight int  // runes (zh) or words (en)
+	suffix bool // zh: a one-character stem that needs 的/色/款 after it
+}
+
+// zhDemonstratives prefix product aliases ("那条牛仔裤") and refer back to a product.
+var zhDemonstratives = []string{"这一件", "那一件", "这件", "那件", "这条", "那条", "这双", "那双", "这个", "那个", "这款", "那款", "这种", "那种", "这套", "那套", "这", "那"}
+
+var enArticles = []string{"the", "a", "an", "that", "this", "those", "these", "my", "some"}
+
+// NewExtractor builds the lookup tables for shop. A nil shop gives an
+// extractor that knows no products, colours or sizes and accepts order
+// numbers of DefaultOrderMin to DefaultOrderMax digits.
+func NewExtractor(shop *kb.Shop) *Extractor {
+	x := &Extractor{
+		orderMin: DefaultOrderMin, orderMax: DefaultOrderMax,
+		sizes: map[string]string{},
+		heads: map[string]string{},
+	}
+	if shop == nil {
+		return x
+	}
+	lo, hi := 0, 0
+	for _, o := range shop.Orders {
+		n := len(Digits(o.ID))
+		if n == 0 {
+			continue
+		}
+		if lo == 0 || n < lo {
+			lo = n
+		}
+		if n > hi {
+			hi = n
+		}
+	}
+	if hi > 0 {
+		x.orderMin, x.orderMax = max(lo-orderSlack, 1), hi+orderSlack
+	}
+	seenZH, seenEN := map[string]bool{}, map[string]bool{}
+	addColor := func(zh, en string) {
+		if zh != "" && !seenZH[zh] {
+			seenZH[zh] = true
+			x.colorsZH = append(x.colorsZH, zhPatterns(zh, zh, nil)...)
+		}
+		if en != "" && !seenEN[en] {
+			seenEN[en] = true
+			x.colorsEN = append(x.colorsEN, enPattern(en, en))
+		}
+	}
+	ambiguous := map[string]bool{}
+	for _, p := range shop.Products {
+		for _, sz := range p.Sizes {
+			if k := sizeKey(sz); k != "" {
+				x.sizes[k] = sz
+			}
+		}
+		for _, c := range p.Colors.Get(kb.LangZH) {
+			addColor(c, "")
+		}
+		for _, c := range p.Colors.Get(kb.LangEN) {
+			addColor("", c)
+		}
+		names := func(lang string) []string {
+			out := append([]string(nil), p.Aliases.Get(lang)...)
+			if t := p.Title[lang]; t != "" {
+				out = append(out, t)
+			}
+			return out
+		}
+		for _, n := range names(kb.LangZH) {
+			x.productsZH = append(x.productsZH, zhPatterns(n, p.ID, zhDemonstratives)...)
+		}
+		for _, n := range names(kb.LangEN) {
+			pt := enPattern(n, p.ID)
+			x.productsEN = append(x.productsEN, pt)
+			ws := strings.Fields(pt.key)
+			if len(ws) > 1 && in(ws[0], enArticles) {
+				x.productsEN = append(x.productsEN, pattern{key: " " + strings.Join(ws[1:], " ") + " ", val: p.ID, weight: len(ws) - 1})
+			}
+			head := ws[len(ws)-1]
+			for k, w := range ws {
+				if k > 0 && (w == "for" || w == "with" || w == "of") {
+					head = ws[k-1]
+					break
+				}
+			}
+			if id, ok := x.heads[head]; ok && id != p.ID {
+				ambiguous[head] = true
+			}
+			x.heads[head] = p.ID
+		}
+	}
+	for _, o := range shop.Orders {
+		for _, it := range o.Items {
+			addColor(it.Color[kb.LangZH], it.Color[kb.LangEN])
+		}
+	}
+	for h := range ambiguous {
+		delete(x.heads, h)
+	}
+	return x
+}
+
+// zhPatterns returns the patterns for a Chinese name: the name itself, the
+// name without a leading demonstrative, and for colours ending in 色 the stem.
+func zhPatterns(name, val string, prefixes []string) []pattern {
+	f := strings.TrimSpace(fold(name))
+	if f == "" {
+		return nil
+	}
+	mk := func(k string) pattern {
+		n := utf8.RuneCountInString(k)
+		return pattern{key: k, val: val, weight: n, suffix: n == 1}
+	}
+	out := []pattern{mk(f)}
+	for _, p := range prefixes {
+		if rest := strings.TrimPrefix(f, p); rest != f && utf8.RuneCountInString(rest) >= 2 {
+			out = append(out, mk(rest))
+			break
+		}
+	}
+	if prefixes == nil {
+		if stem := strings.TrimSuffix(f, "色"); stem != f && stem != "" {
+			out = append(out, pattern{key: stem, val: val, weight: utf8.RuneCountInString(stem), suffix: utf8.RuneCountInString(stem) == 1})
+		}
+	}
+	return out
+}
+
+func enPattern(name, val string) pattern {
+	ws := enWordsOf(fold(name))
+	return pattern{key: " " + strings.Join(ws, " ") + " ", val: val, weight: len(ws)}
+}
+
+// enWordsOf splits folded text into stemmed ASCII words.
+func enWordsOf(s string) []string {
+	var out []string
+	for i := 0; i < len(s); {
+		if !isLetter(s[i]) && !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && (isLetter(s[j]) || isDigit(s[j]) || s[j] == '\'') {
+			j++
+		}
+		out = append(out, stem(s[i:j]))
+		i = j
+	}
+	return out
+}
+
+// stem folds English plurals and spelling variants: "jeans" → "jean",
+// "dresses" → "dress", "gray" → "grey".
+func stem(w string) string {
+	switch w {
+	case "gray":
+		return "grey"
+	case "colour", "colours", "colors":
+		return "color"
+	}
+	n := len(w)
+	switch {
+	case n > 4 && strings.HasSuffix(w, "sses"):
+		return w[:n-2]
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case n > 3 && w[n-1] == 's' && !strings.ContainsRune("s'ui", rune(w[n-2])):
+		return w[:n-1]
+	}
+	return w
+}
+
+// sizeKey canonicalises a size: upper case, "2XL" → "XXL", numbers as integers.
+func sizeKey(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if s == "" {
+		return ""
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	if len(s) == 3 && s[0] >= '2' && s[0] <= '6' && s[1:] == "XL" {
+		return strings.Repeat("X", int(s[0]-'0')) + "L"
+	}
+	if len(s) == 3 && s[0] >= '2' && s[0] <= '6' && s[1:] == "XS" {
+		return strings.Repeat("X", int(s[0]-'0')) + "S"
+	}
+	return s
+}
+
+// bestZH returns the longest pattern found in s (earliest on a tie).
+func bestZH(s string, pats []pattern) (string, int) {
+	best, bw, bpos := "", 0, 0
+	for _, p := range pats {
+		from := 0
+		for {
+			k := strings.Index(s[from:], p.key)
+			if k < 0 {
+				break
+			}
+			k += from
+			from = k + len(p.key)
+			if p.suffix {
+				rest := s[from:]
+				if !strings.HasPrefix(rest, "的") && !strings.HasPrefix(rest, "色") && !strings.HasPrefix(rest, "款") {
+					continue
+				}
+			}
+			if p.weight > bw || p.weight == bw && k < bpos {
+				best, bw, bpos = p.val, p.weight, k
+			}
+			break
+		}
+	}
+	return best, bw
+}
+
+// bestEN returns the longest pattern found in ws (" stemmed words ").
+func bestEN(ws string, pats []pattern) (string, int) {
+	best, bw, bpos := "", 0, 0
+	for _, p := range pats {
+		if k := strings.Index(ws, p.key); k >= 0 && (p.weight > bw || p.weight == bw && k < bpos) {
+			best, bw, bpos = p.val, p.weight, k
+		}
+	}
+	return best, bw
+}
+
+func (sc *scanner) enText() string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, t := range sc.toks {
+		if t.kind == kWord && t.text != "'" && t.text != "\"" {
+			b.WriteString(stem(t.text))
+			b.WriteByte(' ')
+		} else if t.kind == kNum && !hasLetter(t.text) {
+			b.WriteString(t.text)
+			b.WriteByte(' ')
+		} else if t.kind == kNum {
+			for _, w := range splitWords(t.text) {
+				b.WriteString(w)
+				b.WriteByte(' ')
+			}
+		} else {
+			b.WriteString("| ")
+		}
+	}
+	return b.String()
+}
+
+func (x *Extractor) color(sc *scanner, lang string, out *Set) {
+	zh, zw := bestZH(sc.s, x.colorsZH)
+	en, ew := "", 0
+	if len(x.colorsEN) > 0 && hasLetter(sc.s) {
+		en, ew = bestEN(sc.enText(), x.colorsEN)
+	}
+	switch {
+	case lang == kb.LangEN && en != "", zh == "":
+		out.Color = en
+	default:
+		out.Color = zh
+	}
+	_, _ = zw, ew
+}
+
+func (x *Extractor) product(sc *scanner, lang string, out *Set) {
+	zh, _ := bestZH(sc.s, x.productsZH)
+	en := ""
+	var ws string
+	if hasLetter(sc.s) {
+		ws = sc.enText()
+		en, _ = bestEN(ws, x.productsEN)
+		if en == "" {
+			for h, id := range x.heads {
+				if strings.Contains(ws, " "+h+" ") {
+					en = id
+					break
+				}
+			}
+		}
+	}
+	switch {
+	case lang == kb.LangEN && en != "", zh == "":
+		out.ProductID = en
+	default:
+		out.ProductID = zh
+	}
+	if out.ProductID == "" {
+		out.ProductRef = refZH(sc.s) || ws != "" && refEN(ws)
+	}
+}
+
+var zhRefs = []string{"它", "这件", "那件", "这条", "那条", "这个", "那个", "这双", "那双", "这款", "那款", "这种", "那种", "这套", "那套"}
+
+// zhFillerAfter marks 那个/这个 used as a filler ("那个我想问一下").
+var zhFillerAfter = []string{"我", "你", "您", "就是", "嗯", "呃", "啊", "什么", "怎么", "请问", "是不是", "咱", "麻烦", "姑娘", "闺女", "小姐", "师傅"}
+
+func refZH(s string) bool {
+	for _, r := range zhRefs {
+		from := 0
+		for {
+			k := strings.Index(s[from:], r)
+			if k < 0 {
+				break
+			}
+			k += from
+			from = k + len(r)
+			if r == "那个" || r == "这个" {
+				rest := strings.TrimLeft(s[from:], " ")
+				filler := false
+				for _, f := range zhFillerAfter {
+					if strings.HasPrefix(rest, f) {
+						filler = true
+						break
+					}
+				}
+				if filler {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+var enRefs = []string{" it ", " them ", " those ", " these ", " they ", " that one ", " this one ", " the one ", " which one ", " it's ", " they're ", " that pair ", " this pair "}
+
+func refEN(ws string) bool {
+	for _, r := range enRefs {
+		if strings.Contains(ws, r) {
+			return true
+		}
+	}
+	return false
+}
