@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -19,10 +20,14 @@ func (c *testClock) now() time.Time { c.t = c.t.Add(time.Millisecond); return c.
 // t0 is the start of test time, deliberately not UTC, to check that stored times come back in UTC.
 var t0 = time.Date(2026, 11, 25, 20, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
+// quietLog discards the store's logs in tests.
+var quietLog = slog.New(slog.DiscardHandler)
+
 // openTest opens a store on a fresh file in t.TempDir and closes it at cleanup.
 func openTest(t testing.TB, opts ...Option) *Store {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "db", "callbee.db")
+	opts = append([]Option{WithLogger(quietLog)}, opts...)
 	s, err := Open(context.Background(), path, opts...)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", path, err)
@@ -103,3 +108,5 @@ func errText(err error) string {
 	}
 	return strings.TrimSpace(err.Error())
 }
+
+func itoa(n int64) string { return fmt.Sprint(n) }

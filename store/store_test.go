@@ -47,7 +47,7 @@ func TestOpenPragmas(t *testing.T) {
 func TestOpenCreatesParentDirsAndFile(t *testing.T) {
 	checkGoroutines(t)
 	path := filepath.Join(t.TempDir(), "a", "b", "c", "callbee.db")
-	s, err := Open(context.Background(), path)
+	s, err := Open(context.Background(), path, WithLogger(quietLog))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestOpenErrors(t *testing.T) {
 func TestMemory(t *testing.T) {
 	checkGoroutines(t)
 	ctx := context.Background()
-	s, err := Open(ctx, ":memory:")
+	s, err := Open(ctx, ":memory:", WithLogger(quietLog))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestMemory(t *testing.T) {
 func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	checkGoroutines(t)
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"), WithLogger(quietLog))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestMigrationsOnceAndIdempotent(t *testing.T) {
 	}
 	var first []row
 	for i := range 3 {
-		s, err := Open(ctx, path)
+		s, err := Open(ctx, path, WithLogger(quietLog))
 		if err != nil {
 			t.Fatalf("open #%d: %v", i+1, err)
 		}
@@ -217,7 +217,7 @@ func TestMigrationNewStepThenSchemaTooNew(t *testing.T) {
 	checkGoroutines(t)
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "m.db")
-	s, err := Open(ctx, path)
+	s, err := Open(ctx, path, WithLogger(quietLog))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestMigrationNewStepThenSchemaTooNew(t *testing.T) {
 	}
 
 	// This binary does not know version next: refuse the file.
-	s2, err := Open(ctx, path)
+	s2, err := Open(ctx, path, WithLogger(quietLog))
 	if err == nil {
 		s2.Close()
 		t.Fatal("Open of a newer schema succeeded")

@@ -12,7 +12,8 @@ import (
 // session), the session's state and updated_at (and ended_at when EndSession), and any handoff,
 // ticket or unresolved question raised by the turn. The turn is durable when CommitTurn returns nil.
 //
-// Zero times default to the turn's time, which defaults to now. It returns ErrNotFound for an
+// Zero times default to the turn's time, which defaults to now; an empty turn language defaults to
+// the session's, and the unresolved question's shop and language to the session's and the turn's. It returns ErrNotFound for an
 // unknown session and ErrSessionEnded for one that has ended.
 func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err error) {
 	if err := s.check("commit turn"); err != nil {
@@ -39,10 +40,11 @@ func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err e
 	}()
 
 	var (
-		shop  string
-		ended sql.NullString
+		shop, sessionLang string
+		ended             sql.NullString
 	)
-	err = tx.QueryRowContext(ctx, "SELECT shop_id, ended_at FROM sessions WHERE id = ?", w.SessionID).Scan(&shop, &ended)
+	err = tx.QueryRowContext(ctx, "SELECT shop_id, lang, ended_at FROM sessions WHERE id = ?", w.SessionID).
+		Scan(&shop, &sessionLang, &ended)
 	if errors.Is(err, sql.ErrNoRows) {
 		return TurnIDs{}, fmt.Errorf("store: commit turn %s: session: %w", w.SessionID, ErrNotFound)
 	}
@@ -51,6 +53,9 @@ func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err e
 	}
 	if ended.Valid {
 		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, ErrSessionEnded)
+	}
+	if t.Lang == "" {
+		t.Lang = sessionLang
 	}
 
 	// The writer connection holds the write lock from BEGIN IMMEDIATE, so last+1 cannot race; the
