@@ -76,6 +76,7 @@ type problems struct {
 	omitted  int
 	tooLarge bool
 	fatal    bool // decoding could not go on (syntax error, not a mapping...)
+	bad      map[string]bool // field paths the decoder already complained about
 }
 
 func (p *problems) add(line int, field, msg string) {
@@ -104,7 +105,7 @@ func decode(name string, data []byte) (*File, map[string]int, *problems) {
 	f := &File{}
 	if len(data) > MaxFileSize {
 		p.tooLarge, p.fatal = true, true
-		p.add(0, "", fmt.Sprintf("file is %s, at most %s", sizeString(len(data)), sizeString(MaxFileSize)))
+		p.add(0, "", fmt.Sprintf("file is larger than %s, the most a shop file may be", sizeString(MaxFileSize)))
 		return f, nil, p
 	}
 	var root yaml.Node
@@ -126,7 +127,10 @@ func decode(name string, data []byte) (*File, map[string]int, *problems) {
 	}
 	d := &decoder{p: p, lines: make(map[string]int, 4096)}
 	d.file(root.Content[0], f)
-	p.fatal = p.tooLarge // no point checking the rest of a cut-off file
+	if root.Content[0].Kind != yaml.MappingNode {
+		p.fatal = true
+	}
+	p.fatal = p.fatal || p.tooLarge // no point checking the rest of a cut-off file
 	return f, d.lines, p
 }
 
@@ -142,8 +146,8 @@ func unmarshal(data []byte, n *yaml.Node) (err error) {
 }
 
 func sizeString(n int) string {
-	if n >= 1<<20 {
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	if n%(1<<20) == 0 {
+		return strconv.Itoa(n>>20) + " MiB"
 	}
 	return strconv.Itoa(n) + " bytes"
 }
@@ -162,6 +166,10 @@ func (d *decoder) errorf(n *yaml.Node, path, format string, args ...any) {
 	if n != nil {
 		line = n.Line
 	}
+	if d.p.bad == nil {
+		d.p.bad = map[string]bool{}
+	}
+	d.p.bad[path] = true
 	d.p.add(line, path, fmt.Sprintf(format, args...))
 }
 

@@ -89,6 +89,9 @@ func (v *validator) line(path string) int {
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
+	if v.p.bad[path] {
+		return // the decoder already said what is wrong here
+	}
 	v.p.add(v.line(path), path, fmt.Sprintf(format, args...))
 }
 
@@ -105,6 +108,7 @@ func (v *validator) languages() {
 	}
 	if !slices.Contains(v.langs, LangZH) && !slices.Contains(v.langs, LangEN) {
 		v.errorf("shop.name", "needs text in zh or en (the shop's languages are the keys of shop.name)")
+		v.langs = nil // unknown: skip the per-language checks rather than flood
 	}
 }
 
