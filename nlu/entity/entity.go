@@ -80,12 +80,17 @@ func (x *Extractor) Extract(text, lang string) Set {
 	sc := scanner{toks: make([]token, 0, 16)}
 	sc.scan(s)
 
-	x.phoneAndOrder(&sc, &out)
+	trig := phoneTriggers(&sc)
 	bodyHeight(&sc, &out)
 	bodyWeight(&sc, &out)
+	x.phoneAndOrder(&sc, trig, &out)
 	x.size(&sc, lang, &out)
-	x.color(&sc, lang, &out)
-	x.product(&sc, lang, &out)
+	var ws []string
+	if hasLetter(s) {
+		ws = sc.enWords()
+	}
+	x.color(&sc, lang, ws, &out)
+	x.product(&sc, lang, ws, &out)
 
 	var digits []byte
 	for i := range sc.toks {

@@ -13,16 +13,17 @@ import (
 type Extractor struct {
 	orderMin, orderMax int
 	sizes              map[string]string // size key (see sizeKey) -> size as the shop writes it
-	colorsZH           []pattern
-	colorsEN           []pattern
-	productsZH         []pattern
-	productsEN         []pattern
+	colorsZH           zhIndex
+	colorsEN           enIndex
+	productsZH         zhIndex
+	productsEN         enIndex
 	heads              map[string]string // English head noun (stemmed) -> product id, when unique
 }
 
 // pattern is a name to look for and what it stands for.
 type pattern struct {
-	key    string // zh: folded text; en: " stemmed words " with spaces around
+	key    string   // zh: folded text
+	words  []string // en: stemmed words
 	val    string
 	weight int  // runes (zh) or words (en)
 	suffix bool // zh: a one-character stem that needs 的/色/款 after it
@@ -65,11 +66,11 @@ func NewExtractor(shop *kb.Shop) *Extractor {
 	addColor := func(zh, en string) {
 		if zh != "" && !seenZH[zh] {
 			seenZH[zh] = true
-			x.colorsZH = append(x.colorsZH, zhPatterns(zh, zh, nil)...)
+			x.colorsZH.add(zhPatterns(zh, zh, nil)...)
 		}
 		if en != "" && !seenEN[en] {
 			seenEN[en] = true
-			x.colorsEN = append(x.colorsEN, enPattern(en, en))
+			x.colorsEN.add(enPattern(en, en))
 		}
 	}
 	ambiguous := map[string]bool{}
@@ -93,14 +94,17 @@ func NewExtractor(shop *kb.Shop) *Extractor {
 			return out
 		}
 		for _, n := range names(kb.LangZH) {
-			x.productsZH = append(x.productsZH, zhPatterns(n, p.ID, zhDemonstratives)...)
+			x.productsZH.add(zhPatterns(n, p.ID, zhDemonstratives)...)
 		}
 		for _, n := range names(kb.LangEN) {
 			pt := enPattern(n, p.ID)
-			x.productsEN = append(x.productsEN, pt)
-			ws := strings.Fields(pt.key)
+			x.productsEN.add(pt)
+			ws := pt.words
 			if len(ws) > 1 && in(ws[0], enArticles) {
-				x.productsEN = append(x.productsEN, pattern{key: " " + strings.Join(ws[1:], " ") + " ", val: p.ID, weight: len(ws) - 1})
+				x.productsEN.add(pattern{words: ws[1:], val: p.ID, weight: len(ws) - 1})
+			}
+			if len(ws) == 0 {
+				continue
 			}
 			head := ws[len(ws)-1]
 			for k, w := range ws {
@@ -154,7 +158,93 @@ func zhPatterns(name, val string, prefixes []string) []pattern {
 
 func enPattern(name, val string) pattern {
 	ws := enWordsOf(fold(name))
-	return pattern{key: " " + strings.Join(ws, " ") + " ", val: val, weight: len(ws)}
+	return pattern{words: ws, val: val, weight: len(ws)}
+}
+
+// zhIndex finds Chinese patterns by their first rune.
+type zhIndex struct {
+	pats  []pattern
+	first map[rune][]int
+}
+
+func (ix *zhIndex) add(ps ...pattern) {
+	if ix.first == nil {
+		ix.first = map[rune][]int{}
+	}
+	for _, p := range ps {
+		r, _ := utf8.DecodeRuneInString(p.key)
+		ix.first[r] = append(ix.first[r], len(ix.pats))
+		ix.pats = append(ix.pats, p)
+	}
+}
+
+// best returns the longest pattern found in s (earliest on a tie).
+func (ix *zhIndex) best(s string) string {
+	best, bw := "", 0
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		for _, k := range ix.first[r] {
+			p := &ix.pats[k]
+			if p.weight <= bw || !strings.HasPrefix(s[i:], p.key) {
+				continue
+			}
+			if p.suffix {
+				rest := s[i+len(p.key):]
+				if !strings.HasPrefix(rest, "的") && !strings.HasPrefix(rest, "色") && !strings.HasPrefix(rest, "款") {
+					continue
+				}
+			}
+			best, bw = p.val, p.weight
+		}
+		i += n
+	}
+	return best
+}
+
+// enIndex finds English patterns by their first word.
+type enIndex struct {
+	pats  []pattern
+	first map[string][]int
+}
+
+func (ix *enIndex) add(ps ...pattern) {
+	if ix.first == nil {
+		ix.first = map[string][]int{}
+	}
+	for _, p := range ps {
+		if len(p.words) == 0 {
+			continue
+		}
+		ix.first[p.words[0]] = append(ix.first[p.words[0]], len(ix.pats))
+		ix.pats = append(ix.pats, p)
+	}
+}
+
+// best returns the longest pattern found in ws (earliest on a tie).
+func (ix *enIndex) best(ws []string) string {
+	best, bw := "", 0
+	for i, w := range ws {
+		for _, k := range ix.first[w] {
+			p := &ix.pats[k]
+			if p.weight <= bw || !hasWords(ws[i:], p.words) {
+				continue
+			}
+			best, bw = p.val, p.weight
+		}
+	}
+	return best
+}
+
+func hasWords(ws, pre []string) bool {
+	if len(ws) < len(pre) {
+		return false
+	}
+	for i, w := range pre {
+		if ws[i] != w {
+			return false
+		}
+	}
+	return true
 }
 
 // enWordsOf splits folded text into stemmed ASCII words.
@@ -214,105 +304,59 @@ func sizeKey(s string) string {
 	return s
 }
 
-// bestZH returns the longest pattern found in s (earliest on a tie).
-func bestZH(s string, pats []pattern) (string, int) {
-	best, bw, bpos := "", 0, 0
-	for _, p := range pats {
-		from := 0
-		for {
-			k := strings.Index(s[from:], p.key)
-			if k < 0 {
-				break
-			}
-			k += from
-			from = k + len(p.key)
-			if p.suffix {
-				rest := s[from:]
-				if !strings.HasPrefix(rest, "的") && !strings.HasPrefix(rest, "色") && !strings.HasPrefix(rest, "款") {
-					continue
-				}
-			}
-			if p.weight > bw || p.weight == bw && k < bpos {
-				best, bw, bpos = p.val, p.weight, k
-			}
-			break
-		}
-	}
-	return best, bw
-}
-
-// bestEN returns the longest pattern found in ws (" stemmed words ").
-func bestEN(ws string, pats []pattern) (string, int) {
-	best, bw, bpos := "", 0, 0
-	for _, p := range pats {
-		if k := strings.Index(ws, p.key); k >= 0 && (p.weight > bw || p.weight == bw && k < bpos) {
-			best, bw, bpos = p.val, p.weight, k
-		}
-	}
-	return best, bw
-}
-
-func (sc *scanner) enText() string {
-	var b strings.Builder
-	b.WriteByte(' ')
+// enWords returns the stemmed words of the utterance; a token that is not
+// an ASCII word or number breaks phrases with an empty word.
+func (sc *scanner) enWords() []string {
+	out := make([]string, 0, len(sc.toks)+4)
 	for _, t := range sc.toks {
-		if t.kind == kWord && t.text != "'" && t.text != "\"" {
-			b.WriteString(stem(t.text))
-			b.WriteByte(' ')
-		} else if t.kind == kNum && !hasLetter(t.text) {
-			b.WriteString(t.text)
-			b.WriteByte(' ')
-		} else if t.kind == kNum {
-			for _, w := range splitWords(t.text) {
-				b.WriteString(w)
-				b.WriteByte(' ')
-			}
-		} else {
-			b.WriteString("| ")
+		switch {
+		case t.kind == kWord && t.text != "'" && t.text != "\"":
+			out = append(out, stem(t.text))
+		case t.kind == kNum && hasLetter(t.text):
+			out = append(out, splitWords(t.text)...)
+		case t.kind == kNum:
+			out = append(out, t.text)
+		default:
+			out = append(out, "")
 		}
 	}
-	return b.String()
+	return out
 }
 
-func (x *Extractor) color(sc *scanner, lang string, out *Set) {
-	zh, zw := bestZH(sc.s, x.colorsZH)
-	en, ew := "", 0
-	if len(x.colorsEN) > 0 && hasLetter(sc.s) {
-		en, ew = bestEN(sc.enText(), x.colorsEN)
+func (x *Extractor) color(sc *scanner, lang string, ws []string, out *Set) {
+	zh := x.colorsZH.best(sc.s)
+	en := ""
+	if ws != nil {
+		en = x.colorsEN.best(ws)
 	}
-	switch {
-	case lang == kb.LangEN && en != "", zh == "":
+	if lang == kb.LangEN && en != "" || zh == "" {
 		out.Color = en
-	default:
+	} else {
 		out.Color = zh
 	}
-	_, _ = zw, ew
 }
 
-func (x *Extractor) product(sc *scanner, lang string, out *Set) {
-	zh, _ := bestZH(sc.s, x.productsZH)
+func (x *Extractor) product(sc *scanner, lang string, ws []string, out *Set) {
+	zh := x.productsZH.best(sc.s)
 	en := ""
-	var ws string
-	if hasLetter(sc.s) {
-		ws = sc.enText()
-		en, _ = bestEN(ws, x.productsEN)
+	if ws != nil {
+		en = x.productsEN.best(ws)
 		if en == "" {
-			for h, id := range x.heads {
-				if strings.Contains(ws, " "+h+" ") {
+			for _, w := range ws {
+				if id, ok := x.heads[w]; ok && w != "" {
 					en = id
 					break
 				}
 			}
 		}
 	}
-	switch {
-	case lang == kb.LangEN && en != "", zh == "":
+	if lang == kb.LangEN && en != "" || zh == "" {
 		out.ProductID = en
-	default:
+	} else {
 		out.ProductID = zh
 	}
 	if out.ProductID == "" {
-		out.ProductRef = refZH(sc.s) || ws != "" && refEN(ws)
+		out.ProductRef = refZH(sc.s) || refEN(ws)
 	}
 }
 
@@ -350,11 +394,16 @@ func refZH(s string) bool {
 	return false
 }
 
-var enRefs = []string{" it ", " them ", " those ", " these ", " they ", " that one ", " this one ", " the one ", " which one ", " it's ", " they're ", " that pair ", " this pair "}
+var enRefs = map[string]bool{"it": true, "them": true, "those": true, "these": true, "they": true, "it's": true, "they're": true}
 
-func refEN(ws string) bool {
-	for _, r := range enRefs {
-		if strings.Contains(ws, r) {
+var enRefOne = map[string]bool{"that": true, "this": true, "the": true, "which": true}
+
+func refEN(ws []string) bool {
+	for i, w := range ws {
+		if enRefs[w] {
+			return true
+		}
+		if (w == "one" || w == "pair") && i > 0 && enRefOne[ws[i-1]] {
 			return true
 		}
 	}

@@ -48,9 +48,9 @@ func (sc *scanner) claim(r run, role int) {
 	}
 }
 
-// phoneAndOrder finds the last four digits of a phone and an order number.
-func (x *Extractor) phoneAndOrder(sc *scanner, out *Set) {
-	// Triggers: 尾号 / 后四位 / last four (digits) / ending in.
+// phoneTriggers marks 尾号 / 后四位 / last four (digits) / ending in and
+// returns the offset where the first one ends, or -1.
+func phoneTriggers(sc *scanner) int {
 	trigEnd := -1
 	for _, w := range phoneTriggersZH {
 		if k := strings.Index(sc.s, w); k >= 0 {
@@ -81,6 +81,11 @@ func (x *Extractor) phoneAndOrder(sc *scanner, out *Set) {
 			}
 		}
 	}
+	return trigEnd
+}
+
+// phoneAndOrder finds the last four digits of a phone and an order number.
+func (x *Extractor) phoneAndOrder(sc *scanner, trigEnd int, out *Set) {
 	hasCtx := func(ctx []string) bool {
 		for _, c := range ctx {
 			if strings.Contains(sc.s, c) {

@@ -35,7 +35,7 @@ type token struct {
 // zhNotNumber lists words that start with a numeral but are not numbers.
 var zhNotNumber = []string{
 	"一下", "一样", "一直", "一定", "一起", "一般", "一些", "一会", "一边", "一旦", "一点点", "一模一样",
-	"万一", "千万", "一向", "一切", "一路", "一共", "一口气", "百分百", "十足", "七八", "乱七八糟", "三心二意",
+	"万一", "千万", "一向", "一切", "一路", "一共", "一口气", "百分百", "十足", "乱七八糟", "千克", "千米", "三心二意",
 	"一如既往", "一律", "两口子",
 }
 
@@ -115,6 +115,12 @@ func (sc *scanner) scan(s string) {
 }
 
 func (sc *scanner) notNumberLen(i int) int {
+	r, _ := utf8.DecodeRuneInString(sc.s[i:])
+	switch r {
+	case '一', '万', '千', '百', '十', '乱', '三', '两':
+	default:
+		return 0
+	}
 	for _, w := range zhNotNumber {
 		if strings.HasPrefix(sc.s[i:], w) {
 			return len(w)
@@ -185,9 +191,26 @@ func (sc *scanner) number(i int) int {
 		sc.add(kOther, i, j)
 		return j
 	}
+	rd := readZH(s[i:j])
+	if !rd.ok && units > 0 {
+		// "五八一百一十": a digit reading followed by a number with units.
+		for k := i; k < j; {
+			r, n := utf8.DecodeRuneInString(s[k:])
+			if c, _ := zhNumeral(r); c != zhDigit && !isDigit(s[k]) {
+				break
+			}
+			k += n
+			if a, b := readZH(s[i:k]), readZH(s[k:j]); a.ok && b.ok && b.units {
+				sc.add(kNum, i, k)
+				sc.toks[len(sc.toks)-1].rd = a
+				sc.add(kNum, k, j)
+				sc.toks[len(sc.toks)-1].rd = b
+				return j
+			}
+		}
+	}
 	sc.add(kNum, i, j)
-	t := &sc.toks[len(sc.toks)-1]
-	t.rd = readZH(t.text)
+	sc.toks[len(sc.toks)-1].rd = rd
 	return j
 }
 
