@@ -127,8 +127,11 @@ func decode(name string, data []byte) (*File, map[string]int, *problems) {
 	}
 	d := &decoder{p: p, lines: make(map[string]int, 4096)}
 	d.file(root.Content[0], f)
-	if root.Content[0].Kind != yaml.MappingNode {
+	if top := root.Content[0]; top.Kind != yaml.MappingNode {
 		p.fatal = true
+		if len(p.list) == 0 && p.omitted == 0 {
+			p.add(top.Line, "", "no shop in the file: want a mapping with shop, faqs, products, orders, industry_packs")
+		}
 	}
 	p.fatal = p.fatal || p.tooLarge // no point checking the rest of a cut-off file
 	return f, d.lines, p
