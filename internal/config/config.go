@@ -30,18 +30,18 @@ const (
 	DefaultShutdownTimeout = 10 * time.Second
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "text"
-	DefaultMode            = ModeBotFirst
+	DefaultMode            = ModeFullAuto
 )
 
-// Service modes: who answers the caller first.
+// Service modes, named as package dialog names them: who answers the caller.
 const (
-	ModeBotFirst    = "bot-first"    // the bot answers, hands over what it cannot solve
-	ModeSmartAssist = "smart-assist" // a person answers, the bot drafts replies
-	ModeHumanFirst  = "human-first"  // a person answers, the bot takes over when nobody is free
+	ModeFullAuto    = "full-auto"    // the bot answers by itself, hands over what it cannot solve
+	ModeSmartAssist = "smart-assist" // the bot drafts every answer, a person sends it
+	ModeHumanFirst  = "human-first"  // people answer while on duty, the bot drafts; the bot alone off duty
 )
 
 // Modes lists the service modes in documentation order.
-var Modes = []string{ModeBotFirst, ModeSmartAssist, ModeHumanFirst}
+var Modes = []string{ModeFullAuto, ModeSmartAssist, ModeHumanFirst}
 
 // Config is callbee's whole configuration.
 type Config struct {
@@ -75,12 +75,13 @@ type Log struct {
 type Service struct {
 	// Mode applies whenever no schedule rule matches.
 	Mode string `yaml:"mode"`
-	// Schedule switches modes by weekday and time of day (placeholder: read
-	// and validated, applied by the dialog engine in a later issue).
+	// Schedule switches modes by weekday and time of day in the shop's time
+	// zone; the first matching rule wins.
 	Schedule []ScheduleRule `yaml:"schedule"`
 }
 
-// ScheduleRule selects Mode on Days between From and To (HH:MM, shop time).
+// ScheduleRule selects Mode on Days from From to To (HH:MM in the shop's time
+// zone; To before From wraps past midnight).
 type ScheduleRule struct {
 	Days []string `yaml:"days"` // mon..sun; empty means every day
 	From string   `yaml:"from"`
@@ -264,11 +265,8 @@ func validMode(m string) bool {
 }
 
 func validDay(d string) bool {
-	switch strings.ToLower(d) {
-	case "mon", "tue", "wed", "thu", "fri", "sat", "sun":
-		return true
-	}
-	return false
+	_, ok := weekdays[strings.ToLower(d)]
+	return ok
 }
 
 // parseClock parses HH:MM (00:00-24:00) into minutes after midnight.
@@ -281,4 +279,18 @@ func parseClock(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not HH:MM", s)
 	}
 	return t.Hour()*60 + t.Minute(), nil
+}
+
+var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
+	"wed": time.Wednesday, "thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday}
+
+// Weekdays returns the rule's days; empty means every day.
+func (r ScheduleRule) Weekdays() []time.Weekday {
+	var out []time.Weekday
+	for _, d := range r.Days {
+		if w, ok := weekdays[strings.ToLower(d)]; ok {
+			out = append(out, w)
+		}
+	}
+	return out
 }

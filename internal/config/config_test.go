@@ -26,7 +26,7 @@ func TestLoadSample(t *testing.T) {
 	if want := filepath.Join("..", "..", "examples", "starter-shop.yaml"); c.Shops[0] != want {
 		t.Errorf("shops[0] = %q, want %q", c.Shops[0], want)
 	}
-	if c.Service.Mode != ModeBotFirst || len(c.Service.Schedule) != 1 {
+	if c.Service.Mode != ModeFullAuto || len(c.Service.Schedule) != 1 {
 		t.Errorf("service = %+v", c.Service)
 	}
 	if c.DB == "" {
@@ -96,7 +96,7 @@ func TestParse(t *testing.T) {
 		{name: "empty shop path", yaml: "shops: [\"\"]\n", wantErr: "shops[0]"},
 		{name: "bad schedule", yaml: "service:\n  schedule:\n    - {days: [mon, funday], from: \"9am\", to: \"22:00\", mode: x}\n",
 			wantErr: "service.schedule[0].mode"},
-		{name: "equal schedule times", yaml: "service:\n  schedule:\n    - {from: \"09:00\", to: \"09:00\", mode: bot-first}\n",
+		{name: "equal schedule times", yaml: "service:\n  schedule:\n    - {from: \"09:00\", to: \"09:00\", mode: full-auto}\n",
 			wantErr: "from and to are equal"},
 		{name: "until midnight", yaml: "service:\n  schedule:\n    - {from: \"22:00\", to: \"24:00\", mode: human-first}\n"},
 	}
@@ -145,5 +145,13 @@ func TestLoggerLevel(t *testing.T) {
 	l.Warn("shown")
 	if strings.Contains(sb.String(), "hidden") || !strings.Contains(sb.String(), "shown") {
 		t.Errorf("log output = %q", sb.String())
+	}
+}
+
+func TestWeekdays(t *testing.T) {
+	r := ScheduleRule{Days: []string{"Mon", "sun"}}
+	got := r.Weekdays()
+	if len(got) != 2 || got[0] != time.Monday || got[1] != time.Sunday {
+		t.Errorf("Weekdays = %v", got)
 	}
 }
