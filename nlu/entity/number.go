@@ -83,7 +83,10 @@ func ParseNumber(s string) (float64, bool) {
 	} else {
 		rd = readZH(strings.ReplaceAll(f, " ", ""))
 	}
-	return rd.val, rd.ok
+	if !rd.ok {
+		return 0, false
+	}
+	return rd.val, true
 }
 
 func hasLetter(s string) bool {
