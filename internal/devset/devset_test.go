@@ -19,6 +19,7 @@ const (
 	minInScope   = 180
 	minOOS       = 50
 	minDialogues = 15
+	minTurns     = 2
 	maxTurns     = 6
 	demoShopID   = "nuannuan-apparel"
 	firstCardKey = "1"
@@ -228,8 +229,8 @@ func TestCounts(t *testing.T) {
 				continue
 			}
 			nd++
-			if n := len(d.Turns); n < 1 || n > maxTurns {
-				t.Errorf("%s: %d turns, want 1..%d", d.Name, n, maxTurns)
+			if n := len(d.Turns); n < minTurns || n > maxTurns {
+				t.Errorf("%s: %d turns, want %d..%d", d.Name, n, minTurns, maxTurns)
 			}
 		}
 		if nd < minDialogues {
@@ -536,3 +537,21 @@ func contains(list []string, s string) bool {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+func FuzzParse(f *testing.F) {
+	f.Add(demoShop)
+	f.Add([]byte("shop: x\nsingles:\n  - {lang: zh, text: a, oos: true}\n"))
+	f.Add([]byte("shop: x\ndialogues:\n  - name: d\n    lang: en\n    turns:\n      - {dtmf: \"1\", expect: {faq: a}}\n"))
+	f.Add([]byte("- [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		// Whatever parses must be usable: validate again and list languages.
+		if err := s.validate("fuzz.yaml"); err != nil {
+			t.Fatalf("parsed set fails validation: %v", err)
+		}
+		_ = s.Langs()
+	})
+}
