@@ -75,7 +75,7 @@ type problems struct {
 	list     []Problem
 	omitted  int
 	tooLarge bool
-	fatal    bool // decoding could not go on (syntax error, not a mapping...)
+	fatal    bool            // decoding could not go on (syntax error, not a mapping...)
 	bad      map[string]bool // field paths the decoder already complained about
 }
 
