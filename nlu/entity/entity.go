@@ -77,7 +77,7 @@ func (x *Extractor) Extract(text, lang string) Set {
 		return out
 	}
 	s := fold(text)
-	sc := scanner{toks: make([]token, 0, 16)}
+	sc := scanner{toks: make([]token, 0, 16), adj: x.adj}
 	sc.scan(s)
 
 	trig := phoneTriggers(&sc)

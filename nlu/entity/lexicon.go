@@ -18,6 +18,7 @@ type Extractor struct {
 	productsZH         zhIndex
 	productsEN         enIndex
 	heads              map[string]string // English head noun (stemmed) -> product id, when unique
+	adj                map[string]bool   // English colour and size words ("the black one")
 }
 
 // pattern is a name to look for and what it stands for.
@@ -42,6 +43,8 @@ func NewExtractor(shop *kb.Shop) *Extractor {
 		orderMin: DefaultOrderMin, orderMax: DefaultOrderMax,
 		sizes: map[string]string{},
 		heads: map[string]string{},
+		adj: map[string]bool{"large": true, "medium": true, "small": true, "big": true, "blue": true, "red": true,
+			"green": true, "white": true, "black": true, "grey": true, "gray": true, "dark": true, "light": true, "xl": true},
 	}
 	if shop == nil {
 		return x
@@ -70,7 +73,11 @@ func NewExtractor(shop *kb.Shop) *Extractor {
 		}
 		if en != "" && !seenEN[en] {
 			seenEN[en] = true
-			x.colorsEN.add(enPattern(en, en))
+			pt := enPattern(en, en)
+			x.colorsEN.add(pt)
+			for _, w := range pt.words {
+				x.adj[w] = true
+			}
 		}
 	}
 	ambiguous := map[string]bool{}
@@ -356,14 +363,14 @@ func (x *Extractor) product(sc *scanner, lang string, ws []string, out *Set) {
 		out.ProductID = zh
 	}
 	if out.ProductID == "" {
-		out.ProductRef = refZH(sc.s) || refEN(ws)
+		out.ProductRef = refZH(sc.s) || x.refEN(ws)
 	}
 }
 
 var zhRefs = []string{"它", "这件", "那件", "这条", "那条", "这个", "那个", "这双", "那双", "这款", "那款", "这种", "那种", "这套", "那套"}
 
 // zhFillerAfter marks 那个/这个 used as a filler ("那个我想问一下").
-var zhFillerAfter = []string{"我", "你", "您", "就是", "嗯", "呃", "啊", "什么", "怎么", "请问", "是不是", "咱", "麻烦", "姑娘", "闺女", "小姐", "师傅"}
+var zhFillerAfter = []string{"订单", "单子", "快递", "包裹", "问题", "事", "人", "电话", "号", "地址", "时候", "钱", "我", "你", "您", "就是", "嗯", "呃", "啊", "什么", "怎么", "请问", "是不是", "咱", "麻烦", "姑娘", "闺女", "小姐", "师傅"}
 
 func refZH(s string) bool {
 	for _, r := range zhRefs {
@@ -398,12 +405,12 @@ var enRefs = map[string]bool{"it": true, "them": true, "those": true, "these": t
 
 var enRefOne = map[string]bool{"that": true, "this": true, "the": true, "which": true}
 
-func refEN(ws []string) bool {
+func (x *Extractor) refEN(ws []string) bool {
 	for i, w := range ws {
 		if enRefs[w] {
 			return true
 		}
-		if (w == "one" || w == "pair") && i > 0 && enRefOne[ws[i-1]] {
+		if (w == "one" || w == "pair") && i > 0 && (enRefOne[ws[i-1]] || x.adj[ws[i-1]]) {
 			return true
 		}
 	}

@@ -43,6 +43,7 @@ var zhNotNumber = []string{
 type scanner struct {
 	s    string
 	toks []token
+	adj  map[string]bool // shop words that may stand before a pronoun "one" ("the black one")
 }
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
@@ -276,7 +277,7 @@ func (sc *scanner) groupEnglish() {
 			j++
 		}
 		// "that one", "the black one": a pronoun, not a number.
-		if j == i+1 && t[i].text == "one" && i > 0 && t[i-1].kind == kWord && enPronounOne[t[i-1].text] {
+		if j == i+1 && t[i].text == "one" && i > 0 && t[i-1].kind == kWord && (enPronounOne[t[i-1].text] || sc.adj[t[i-1].text]) {
 			out = append(out, t[i])
 			i++
 			continue
