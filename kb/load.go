@@ -1,6 +1,8 @@
 package kb
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -137,15 +139,30 @@ func decode(name string, data []byte) (*File, map[string]int, *problems) {
 	return f, d.lines, p
 }
 
-// unmarshal parses YAML, turning a panic inside the parser into an error so
-// that no input can crash the bot.
+// unmarshal parses one YAML document, turning a panic inside the parser into
+// an error so that no input can crash the bot. A second document is an error:
+// it would otherwise be silently ignored.
 func unmarshal(data []byte, n *yaml.Node) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("yaml: parser failed: %v", r)
 		}
 	}()
-	return yaml.Unmarshal(data, n)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(n); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil // empty: the caller reports it
+		}
+		return err
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return err
+	}
+	return fmt.Errorf("yaml: line %d: a second YAML document (---); a shop file holds one", max(next.Line, 1))
 }
 
 func sizeString(n int) string {

@@ -272,6 +272,12 @@ func TestLimits(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	})
+	t.Run("two documents", func(t *testing.T) {
+		_, err := kb.Parse("d.yaml", []byte(small(t)+"---\nshop: {id: x}\n"))
+		if got, want := errString(err), "d.yaml:44: yaml: a second YAML document (---); a shop file holds one"; got != want {
+			t.Errorf("got %q, want %q", got, want)
+		}
+	})
 	t.Run("not a mapping", func(t *testing.T) {
 		_, err := kb.Parse("l.yaml", []byte("- a\n- b\n"))
 		if err == nil || !strings.HasPrefix(err.Error(), "l.yaml:1: want a mapping with shop, faqs") {
