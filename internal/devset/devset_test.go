@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -411,12 +412,20 @@ func TestEvaluateScripted(t *testing.T) {
 	en, zh := r.Langs[1], r.Langs[0]
 	want := LangReport{Lang: "en", InScope: 4, Top1Correct: 2, Top1Pct: 50, OOS: 3, OOSRejected: 2,
 		OOSRejectedPct: 200.0 / 3, FalseRejected: 1, FalseRejectedPct: 25,
+		Categories: []CategoryScore{
+			{Category: "chat", InScope: 1, Correct: 0, Pct: 0},
+			{Category: "product", InScope: 1, Correct: 0, Pct: 0},
+			{Category: "logistics", InScope: 2, Correct: 2, Pct: 100},
+		},
 		Dialogues: 1, DialoguesCorrect: 1, Turns: 3, TurnsCorrect: 3, TurnsPct: 100}
-	if en != want {
+	if !reflect.DeepEqual(en, want) {
 		t.Errorf("en = %+v\nwant %+v", en, want)
 	}
 	if zh.Top1Pct != 100 || zh.OOSRejectedPct != 100 || zh.Turns != 2 || zh.TurnsCorrect != 0 || zh.DialoguesCorrect != 0 {
 		t.Errorf("zh = %+v", zh)
+	}
+	if c := r.All.Categories; len(c) != 3 || c[2] != (CategoryScore{"logistics", 3, 3, 100}) {
+		t.Errorf("all categories = %+v", c)
 	}
 	if r.All.InScope != 5 || r.All.Turns != 5 || r.All.TurnsCorrect != 3 || r.All.TurnsPct != 60 {
 		t.Errorf("all = %+v", r.All)
@@ -439,7 +448,7 @@ func TestEvaluateScripted(t *testing.T) {
 		t.Error("Meets: a 50% top-1 passes the targets")
 	}
 	out := r.String()
-	for _, w := range []string{"lang", "zh", "en", "all", "50.0%", "brain exploded", "where is the bank", "wrong#1"} {
+	for _, w := range []string{"lang", "zh", "en", "all", "50.0%", "brain exploded", "where is the bank", "wrong#1", "logistics 2/2"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("String() lacks %q:\n%s", w, out)
 		}
@@ -449,7 +458,7 @@ func TestEvaluateScripted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back Report
-	if err := json.Unmarshal(js, &back); err != nil || back.All != r.All || len(back.Failures) != 5 {
+	if err := json.Unmarshal(js, &back); err != nil || !reflect.DeepEqual(back.All, r.All) || len(back.Failures) != 5 {
 		t.Errorf("JSON round trip: %v %+v", err, back.All)
 	}
 }

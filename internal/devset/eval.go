@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/kb"
 )
 
 // Brain is what the evaluation needs of the dialogue engine; *dialog.Engine
@@ -47,11 +49,23 @@ type LangReport struct {
 	FalseRejected    int     `json:"false_rejected"` // in-scope replies marked out_of_scope
 	FalseRejectedPct float64 `json:"false_rejected_pct"`
 
+	// Categories holds top-1 accuracy per FAQ category (the id's prefix), in
+	// the shop format's category order.
+	Categories []CategoryScore `json:"categories"`
+
 	Dialogues        int     `json:"dialogues"`
 	DialoguesCorrect int     `json:"dialogues_correct"` // every turn correct
 	Turns            int     `json:"turns"`
 	TurnsCorrect     int     `json:"turns_correct"`
 	TurnsPct         float64 `json:"turns_pct"`
+}
+
+// CategoryScore is top-1 accuracy over the in-scope questions of one FAQ category.
+type CategoryScore struct {
+	Category string  `json:"category"`
+	InScope  int     `json:"in_scope"`
+	Correct  int     `json:"correct"`
+	Pct      float64 `json:"pct"`
 }
 
 // Failure is one question or turn the brain got wrong.
@@ -105,6 +119,7 @@ func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 				lr.OOS++
 			} else {
 				lr.InScope++
+				lr.category(q.FAQ, false)
 			}
 			r.Failures = append(r.Failures, Failure{Kind: kind, Lang: q.Lang, Text: q.Text, Want: want, Err: err.Error()})
 			continue
@@ -122,10 +137,12 @@ func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 			if got.OutOfScope {
 				lr.FalseRejected++
 			}
-			if faqOf(got) == q.FAQ {
+			hit := faqOf(got) == q.FAQ
+			if hit {
 				lr.Top1Correct++
 				ok = true
 			}
+			lr.category(q.FAQ, hit)
 		}
 		if !ok {
 			r.Failures = append(r.Failures, failure(kind, q.Lang, q.Text, want, got))
@@ -237,7 +254,32 @@ func (t Turn) text() string {
 	return t.Text
 }
 
+// category counts one in-scope answer for the category of faq.
+func (l *LangReport) category(faq string, hit bool) {
+	cat, _, _ := strings.Cut(faq, ".")
+	c := l.categoryScore(cat)
+	c.InScope++
+	if hit {
+		c.Correct++
+	}
+}
+
+func (l *LangReport) categoryScore(cat string) *CategoryScore {
+	for i := range l.Categories {
+		if l.Categories[i].Category == cat {
+			return &l.Categories[i]
+		}
+	}
+	l.Categories = append(l.Categories, CategoryScore{Category: cat})
+	return &l.Categories[len(l.Categories)-1]
+}
+
 func (l *LangReport) add(o *LangReport) {
+	for _, c := range o.Categories {
+		sum := l.categoryScore(c.Category)
+		sum.InScope += c.InScope
+		sum.Correct += c.Correct
+	}
 	l.InScope += o.InScope
 	l.Top1Correct += o.Top1Correct
 	l.OOS += o.OOS
@@ -250,6 +292,25 @@ func (l *LangReport) add(o *LangReport) {
 }
 
 func (l *LangReport) finish() {
+	rank := func(c string) int {
+		for i, k := range kb.Categories {
+			if k == c {
+				return i
+			}
+		}
+		return len(kb.Categories)
+	}
+	sort.SliceStable(l.Categories, func(i, j int) bool {
+		ri, rj := rank(l.Categories[i].Category), rank(l.Categories[j].Category)
+		if ri != rj {
+			return ri < rj
+		}
+		return l.Categories[i].Category < l.Categories[j].Category
+	})
+	for i := range l.Categories {
+		c := &l.Categories[i]
+		c.Pct = pct(c.Correct, c.InScope)
+	}
 	l.Top1Pct = pct(l.Top1Correct, l.InScope)
 	l.OOSRejectedPct = pct(l.OOSRejected, l.OOS)
 	l.FalseRejectedPct = pct(l.FalseRejected, l.InScope)

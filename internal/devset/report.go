@@ -19,6 +19,15 @@ func (r *Report) String() string {
 			l.DialoguesCorrect, l.Dialogues, l.Turns, l.TurnsPct)
 	}
 	tw.Flush()
+	for _, l := range rows {
+		var parts []string
+		for _, c := range l.Categories {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", c.Category, c.Correct, c.InScope))
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(&b, "top-1 by category [%s]: %s\n", l.Lang, strings.Join(parts, ", "))
+		}
+	}
 	if len(r.Failures) == 0 {
 		b.WriteString("no failures\n")
 		return b.String()
