@@ -273,14 +273,8 @@ func zhUnits(s string) (float64, bool) {
 			}
 			lastUnit = v
 			zero = false
-			if cur < 0 && prevDigit {
-				prevDigit = false
-			}
 		default:
 			return 0, false
-		}
-		if class == zhDigit {
-			continue
 		}
 	}
 	if cur > 0 {
@@ -462,10 +456,6 @@ func readEnglish(s string) reading {
 		}
 		have = true
 		last = nw.class
-		if nw.class == enTens {
-			// "twenty" may take a following digit; remember via last.
-			_ = 0
-		}
 	}
 	if repeat > 1 {
 		return reading{}
