@@ -1,0 +1,523 @@
+package dialog
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/callbee/callbee/kb"
+	"github.com/callbee/callbee/nlu"
+	"github.com/callbee/callbee/nlu/emotion"
+	"github.com/callbee/callbee/store"
+)
+
+// Escalation and logging thresholds.
+const (
+	// complaintIntensity is the negative intensity at which a complaint goes to a person.
+	complaintIntensity = 0.7
+	// unresolvedBelow: answers less confident than this are logged for scene training.
+	unresolvedBelow = 0.5
+	// overrideConfidence: a confident match on another question wins over a pending slot.
+	overrideConfidence = 0.75
+	// maxMisses: consecutive turns not understood before a person is called.
+	maxMisses = 2
+)
+
+// Handoff reasons.
+const (
+	ReasonRequest       = "request"
+	ReasonComplaint     = "complaint"
+	ReasonNotUnderstood = "not_understood"
+	ReasonHumanFirst    = "human_first"
+	ReasonAssist        = "assist"
+)
+
+// turn is the work of answering one caller turn.
+type turn struct {
+	e         *Engine
+	ctx       context.Context
+	st        *state
+	in        Input
+	now       time.Time
+	sessionID string
+	lang      string
+
+	an  nlu.Analysis
+	r   Reply
+	ent Entities // what this turn said
+
+	handoff    *store.Handoff
+	ticket     *store.Ticket
+	unresolved *store.Unresolved
+	linkOrder  string // order to attach to the session's open after-sales tickets
+}
+
+func (t *turn) run() {
+	st := t.st
+	mode := t.e.ModeAt(t.now)
+	t.r = Reply{Session: t.sessionID, Lang: t.lang, Mode: mode, Emotion: emotion.Neutral, Related: []string{}}
+	if st.AgentHolds {
+		// A person holds this session: the bot records the turn and stays silent.
+		t.r.Action = "agent"
+		t.r.Handoff = true
+	} else if t.in.DTMF != "" && t.in.Text == "" {
+		t.keypad()
+	} else {
+		t.text()
+	}
+	switch mode {
+	case ModeSmartAssist, ModeHumanFirst:
+		t.r.Draft = true
+		if !st.Handoff && t.handoff == nil {
+			reason := ReasonAssist
+			if mode == ModeHumanFirst {
+				reason = ReasonHumanFirst
+			}
+			t.queueHandoff(reason, "live")
+		}
+	}
+	t.r.Speech = st.Speech
+	t.r.Lang = t.lang
+	if t.r.Text != "" && !t.r.RepeatsPrevious {
+		st.LastText = t.r.Text
+	}
+	if t.r.FAQ != nil {
+		st.LastFAQ = *t.r.FAQ
+		st.Intents = appendCapped(st.Intents, *t.r.FAQ, 50)
+	} else if t.r.Action != "" {
+		st.Intents = appendCapped(st.Intents, t.r.Action, 50)
+	}
+	if t.r.Order != nil && t.r.Order.Found {
+		st.Order = t.r.Order.ID
+	}
+	if !t.ent.empty() {
+		e := t.ent
+		t.r.Entities = &e
+	}
+	st.Turns++
+}
+
+func appendCapped(s []string, v string, max int) []string {
+	s = append(s, v)
+	if len(s) > max {
+		s = s[len(s)-max:]
+	}
+	return s
+}
+
+func (e Entities) empty() bool { return e == Entities{} }
+
+// text handles a spoken or typed turn.
+func (t *turn) text() {
+	st := t.st
+	an := t.e.nlu.Analyze(t.in.Text, t.lang)
+	t.an = an
+	t.lang = an.Lang
+	t.r.Emotion = an.Emotion.Label
+	t.r.Intensity = round2(an.Emotion.Intensity)
+	if an.Emotion.Label == emotion.Negative && an.Emotion.Intensity > st.WorstMood {
+		st.WorstMood = an.Emotion.Intensity
+	}
+	t.remember()
+	m := an.Match
+	t.r.Confidence = round2(m.Confidence)
+	for i, c := range m.Candidates {
+		if i >= 3 {
+			break
+		}
+		t.r.Candidates = append(t.r.Candidates, Candidate{FAQ: c.FAQ, Confidence: round2(c.Confidence)})
+	}
+	top := ""
+	if len(m.Candidates) > 0 && !m.OutOfScope {
+		top = m.Candidates[0].FAQ
+	}
+
+	// A strongly upset caller with a complaint goes to a person.
+	if an.Emotion.Label == emotion.Negative && an.Emotion.Complaint && an.Emotion.Intensity >= complaintIntensity {
+		t.understood()
+		if top != "" {
+			t.setFAQ(top)
+		}
+		t.escalate(ReasonComplaint, nil)
+		return
+	}
+
+	// Slot filling: the caller answers what the bot asked for.
+	if st.Pending != "" && t.fillsPending() {
+		q := t.e.shop.FAQ(st.PendingFAQ)
+		override := top != "" && top != st.PendingFAQ && m.Confidence >= overrideConfidence &&
+			t.action(top) != t.action(st.PendingFAQ)
+		if q != nil && !override {
+			t.understood()
+			t.answer(q)
+			return
+		}
+	}
+
+	// A bare order number or phone tail: look the order up.
+	if (top == "" || m.Confidence < unresolvedBelow) && (an.Entities.OrderNumber != "" || an.Entities.Phone4 != "" && st.Pending == SlotOrderNumber) {
+		if q := t.faqWithAction("order_status"); q != nil {
+			t.understood()
+			t.answer(q)
+			return
+		}
+	}
+	// Height and weight alone while a product is in view: size advice.
+	if (top == "" || m.Confidence < unresolvedBelow) && (an.Entities.HeightCM > 0 || an.Entities.WeightKG > 0) {
+		if q := t.faqWithAction("size_advice"); q != nil {
+			t.understood()
+			t.answer(q)
+			return
+		}
+	}
+
+	if top == "" {
+		t.notUnderstood()
+		return
+	}
+	t.understood()
+	if m.Confidence < unresolvedBelow {
+		t.logUnresolved(top, m.Confidence, "open")
+	}
+	t.answer(t.e.shop.FAQ(top))
+}
+
+// remember folds this turn's entities into the session's memory.
+func (t *turn) remember() {
+	st, en := t.st, t.an.Entities
+	if en.ProductID != "" {
+		if en.ProductID != st.Product {
+			st.Size = "" // a size said for another product does not carry over
+		}
+		st.Product = en.ProductID
+		t.ent.Product = en.ProductID
+	}
+	if en.HeightCM > 0 {
+		st.HeightCM = en.HeightCM
+		t.ent.HeightCM = en.HeightCM
+	}
+	if en.WeightKG > 0 {
+		st.WeightKG = en.WeightKG
+		t.ent.WeightKG = round2(en.WeightKG)
+	}
+	if en.Size != "" {
+		st.Size = en.Size
+		t.ent.Size = en.Size
+	}
+	if en.Color != "" {
+		st.Color = en.Color
+		t.ent.Color = en.Color
+	}
+	if en.OrderNumber != "" {
+		t.ent.Order = en.OrderNumber
+	}
+	if en.Phone4 != "" {
+		t.ent.Phone4 = en.Phone4
+	}
+}
+
+// fillsPending reports whether this turn carries the slot the bot asked for.
+func (t *turn) fillsPending() bool {
+	en := t.an.Entities
+	switch t.st.Pending {
+	case SlotOrderNumber:
+		return en.OrderNumber != "" || en.Phone4 != "" || len(en.Digits) >= 4
+	case SlotHeightWeight:
+		return en.HeightCM > 0 || en.WeightKG > 0
+	case SlotProduct:
+		return en.ProductID != "" || en.ProductRef && t.st.Product != ""
+	}
+	return false
+}
+
+func (t *turn) action(faqID string) string {
+	if q := t.e.shop.FAQ(faqID); q != nil {
+		return q.Action
+	}
+	return ""
+}
+
+// faqWithAction returns the first active FAQ that runs action.
+func (t *turn) faqWithAction(action string) *kb.FAQ {
+	for _, q := range t.e.shop.FAQs {
+		if q.Action == action && t.e.shop.Active(q.ID) {
+			return q
+		}
+	}
+	return nil
+}
+
+func (t *turn) understood() { t.st.Misses = 0 }
+
+func (t *turn) setFAQ(id string) {
+	q := t.e.shop.FAQ(id)
+	if q == nil {
+		return
+	}
+	t.r.FAQ = &q.ID
+	t.r.Related = t.related(q)
+}
+
+func (t *turn) related(q *kb.FAQ) []string {
+	out := []string{}
+	for _, id := range q.Related {
+		if t.e.shop.Active(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// answer runs FAQ q: its action if it has one, else its static answer.
+func (t *turn) answer(q *kb.FAQ) {
+	t.setFAQ(q.ID)
+	t.r.Action = q.Action
+	if q.Action == "" {
+		t.r.Action = "answer"
+	}
+	// An order number said with any question is looked up and shown.
+	if q.Action != "order_status" && (t.an.Entities.OrderNumber != "" || t.an.Entities.Phone4 != "") {
+		t.lookupOrder()
+	}
+	// Every action decides afresh what it still needs.
+	t.st.clearPending()
+	switch q.Action {
+	case "order_status":
+		t.orderStatus(q)
+	case "size_advice":
+		t.sizeAdvice(q)
+	case "product_attribute":
+		t.productAttribute(q)
+	case "recommend":
+		t.recommend(q)
+	case "aftersales_register":
+		t.aftersales(q)
+	case "repeat":
+		t.repeat(q)
+	case "slower":
+		t.st.Speech.Rate = clamp(round2(t.st.Speech.Rate*0.8), 0.5, 2)
+		t.r.Text = t.faqText(q)
+	case "louder":
+		t.st.Speech.Volume = clamp(round2(t.st.Speech.Volume*1.25), 0.25, 2)
+		t.r.Text = t.faqText(q)
+	case "handoff":
+		t.escalate(ReasonRequest, q)
+	case "goodbye":
+		t.r.Text = t.faqText(q)
+		t.r.EndCall = true
+		t.st.Ended = true
+		t.st.clearPending()
+	default:
+		t.r.Text = t.faqText(q)
+		if q.Category == "product" {
+			t.productSpecific(q)
+		}
+		if t.st.TicketOpen && t.r.Order != nil && t.r.Order.Found {
+			t.linkTicket()
+		}
+	}
+}
+
+func (t *turn) faqText(q *kb.FAQ) string {
+	return t.e.shop.Fill(q.Answer.Get(t.lang), t.lang)
+}
+
+func (t *turn) ask(slot string, q *kb.FAQ, text string) {
+	s := slot
+	t.r.AsksFor = &s
+	t.st.Pending = slot
+	t.st.PendingFAQ = q.ID
+	t.r.Text = text
+}
+
+// repeat says the previous answer again.
+func (t *turn) repeat(q *kb.FAQ) {
+	t.r.RepeatsPrevious = true
+	if t.st.LastText == "" {
+		t.r.Text = say(t.lang, msgRepeatNothing)
+		return
+	}
+	t.r.Text = concat(t.lang, t.faqText(q), t.st.LastText)
+}
+
+// notUnderstood answers a turn the brain could not place.
+func (t *turn) notUnderstood() {
+	st := t.st
+	st.Misses++
+	t.r.OutOfScope = true
+	t.r.Action = "fallback"
+	conf, top := 0.0, ""
+	if c := t.an.Match.Candidates; len(c) > 0 {
+		top, conf = c[0].FAQ, c[0].Confidence
+	}
+	t.logUnresolved(top, conf, "open")
+	if st.Misses >= maxMisses {
+		st.Misses = 0
+		t.escalate(ReasonNotUnderstood, nil)
+		return
+	}
+	t.r.Text = say(t.lang, msgNotUnderstood)
+}
+
+func (t *turn) logUnresolved(top string, conf float64, status string) {
+	if t.in.Text == "" {
+		return
+	}
+	t.unresolved = &store.Unresolved{SessionID: t.sessionID, ShopID: t.e.shop.ID(), At: t.now, Lang: t.lang,
+		Text: t.in.Text, TopFAQ: top, Confidence: conf, Status: status}
+}
+
+// keypad handles a turn of keypad digits.
+func (t *turn) keypad() {
+	d := t.in.DTMF
+	d = strings.TrimSuffix(d, "#")
+	st := t.st
+	t.understood()
+	// Digits typed while the bot waits for an order number are the number.
+	if st.Pending == SlotOrderNumber && len(d) >= 4 && isDigits(d) {
+		t.an.Entities.Digits = d
+		if len(d) == 4 {
+			t.an.Entities.Phone4 = d
+		} else {
+			t.an.Entities.OrderNumber = d
+		}
+		t.remember()
+		if q := t.e.shop.FAQ(st.PendingFAQ); q != nil {
+			t.answer(q)
+			return
+		}
+	}
+	switch {
+	case d == "0":
+		if q := t.faqWithAction("handoff"); q != nil {
+			t.setFAQ(q.ID)
+			t.r.Action = "handoff"
+			t.escalate(ReasonRequest, q)
+			return
+		}
+		t.r.Action = "handoff"
+		t.escalate(ReasonRequest, nil)
+	case d == "*":
+		if q := t.faqWithAction("repeat"); q != nil {
+			t.answer(q)
+			return
+		}
+		t.r.Action = "repeat"
+		t.r.RepeatsPrevious = true
+		t.r.Text = st.LastText
+	case len(d) == 1 && d[0] >= '1' && d[0] <= '9':
+		cards := t.e.cards(t.lang)
+		i := int(d[0] - '1')
+		if i < len(cards) {
+			t.answer(t.e.shop.FAQ(cards[i].FAQ))
+			return
+		}
+		t.menu(true)
+	default:
+		t.menu(d != "" && d != "#")
+	}
+}
+
+// menu reads the keypad menu built from the welcome cards.
+func (t *turn) menu(badKey bool) {
+	cards := t.e.cards(t.lang)
+	items := make([]string, 0, len(cards)+1)
+	for _, c := range cards {
+		if t.lang == kb.LangZH {
+			items = append(items, "按"+c.Key+"，"+c.Question)
+		} else {
+			items = append(items, "press "+c.Key+" for "+c.Question)
+		}
+	}
+	if t.lang == kb.LangZH {
+		items = append(items, "按0转人工")
+	} else {
+		items = append(items, "press 0 for an agent")
+	}
+	t.r.Action = "menu"
+	text := say(t.lang, msgCardsMenu, join(t.lang, items))
+	if badKey {
+		text = concat(t.lang, say(t.lang, msgBadKey), text)
+	}
+	t.r.Text = text
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+
+func clamp(f, lo, hi float64) float64 {
+	if f < lo {
+		return lo
+	}
+	if f > hi {
+		return hi
+	}
+	return f
+}
+
+// summary builds what a person needs to take over a session.
+func (t *turn) summary(reason string) []byte {
+	type line struct {
+		At    time.Time `json:"at"`
+		Who   string    `json:"who"`
+		Text  string    `json:"text"`
+		FAQ   string    `json:"faq,omitempty"`
+		Emote string    `json:"emotion,omitempty"`
+	}
+	var lines []line
+	if turns, err := t.e.store.Turns(t.ctx, t.sessionID); err == nil {
+		for _, pt := range turns {
+			txt := pt.UserText
+			if txt == "" {
+				txt = "[keypad " + pt.DTMF + "]"
+			}
+			lines = append(lines, line{At: pt.At, Who: "caller", Text: txt, Emote: pt.Emotion})
+			var rp Reply
+			if json.Unmarshal(pt.Reply, &rp) == nil {
+				lines = append(lines, line{At: pt.At, Who: "bot", Text: rp.Text, FAQ: pt.FAQ})
+			}
+		}
+	}
+	txt := t.in.Text
+	if txt == "" {
+		txt = "[keypad " + t.in.DTMF + "]"
+	}
+	lines = append(lines, line{At: t.now, Who: "caller", Text: txt, Emote: t.r.Emotion})
+	st := t.st
+	s := map[string]any{
+		"session":         t.sessionID,
+		"shop":            t.e.shop.ID(),
+		"lang":            t.lang,
+		"channel":         st.Channel,
+		"caller":          st.Caller,
+		"reason":          reason,
+		"transcript":      lines,
+		"intents":         st.Intents,
+		"emotion":         t.r.Emotion,
+		"intensity":       t.r.Intensity,
+		"worst_intensity": st.WorstMood,
+		"entities": map[string]any{
+			"product": st.Product, "order": st.Order, "height_cm": st.HeightCM, "weight_kg": st.WeightKG,
+			"size": st.Size, "color": st.Color,
+		},
+	}
+	if st.Order != "" {
+		if o := t.e.shop.Order(st.Order); o != nil {
+			s["order"] = map[string]any{"id": o.ID, "status": o.Status, "items": o.Items}
+		}
+	}
+	if t.r.Order != nil {
+		s["order_ref"] = t.r.Order
+	}
+	b, _ := json.Marshal(s)
+	return b
+}
