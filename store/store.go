@@ -47,6 +47,9 @@ type Store struct {
 	clock func() time.Time
 	log   *slog.Logger
 
+	commits    chan *commitReq // CommitTurn → runWriter; unbuffered, callers queue on the send
+	writerDone chan struct{}   // closed when runWriter returns
+
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close
 	closeErr  error
@@ -126,7 +129,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("store: open: empty path: %w", ErrInvalid)
 	}
-	s := &Store{path: path, clock: c.clock, log: c.log.With("component", "store"), closed: make(chan struct{})}
+	s := &Store{path: path, clock: c.clock, log: c.log.With("component", "store"), closed: make(chan struct{}),
+		commits: make(chan *commitReq), writerDone: make(chan struct{})}
 
 	busy := strconv.FormatInt(c.busyTimeout.Milliseconds(), 10)
 	if path == memoryPath {
@@ -200,8 +204,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 
 	if err := s.migrate(ctx); err != nil {
+		close(s.writerDone) // no writer was started
 		return nil, errors.Join(fmt.Errorf("store: open %s: %w", path, err), s.Close())
 	}
+	go s.runWriter()
 	return s, nil
 }
 
@@ -212,6 +218,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.closed)
+		<-s.writerDone // the writer finishes and answers the batch it holds
 		var errs []error
 		if s.r != s.w {
 			errs = append(errs, s.r.Close())

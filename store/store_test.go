@@ -46,19 +46,36 @@ func TestOpenPragmas(t *testing.T) {
 
 func TestOpenCreatesParentDirsAndFile(t *testing.T) {
 	checkGoroutines(t)
-	path := filepath.Join(t.TempDir(), "a", "b", "c", "callbee.db")
-	s, err := Open(context.Background(), path, WithLogger(quietLog))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct{ name, rel string }{
+		{"nested", filepath.Join("a", "b", "c", "callbee.db")},
+		{"odd characters", filepath.Join("with space", "店铺 #1", "x?y%20z.db")},
 	}
-	if _, err := os.Stat(path); err != nil {
-		t.Errorf("database file: %v", err)
-	}
-	if got := s.Path(); got != path {
-		t.Errorf("Path() = %q, want %q", got, path)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), tt.rel)
+			s, err := Open(context.Background(), path, WithLogger(quietLog))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("database file: %v", err)
+			}
+			if got := s.Path(); got != path {
+				t.Errorf("Path() = %q, want %q", got, path)
+			}
+			mustSession(t, s, "x", "demo")
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(context.Background(), path, WithLogger(quietLog))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if _, err := s.Session(context.Background(), "x"); err != nil {
+				t.Errorf("reopened %s: %v", path, err)
+			}
+		})
 	}
 }
 

@@ -13,31 +13,46 @@ import (
 // ticket or unresolved question raised by the turn. The turn is durable when CommitTurn returns nil.
 //
 // Zero times default to the turn's time, which defaults to now; an empty turn language defaults to
-// the session's, and the unresolved question's shop and language to the session's and the turn's. It returns ErrNotFound for an
-// unknown session and ErrSessionEnded for one that has ended.
-func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err error) {
+// the session's, and the unresolved question's shop and language to the session's and the turn's.
+// It returns ErrNotFound for an unknown session and ErrSessionEnded for one that has ended.
+//
+// Concurrent calls are group-committed: the writer runs the turns waiting for it in one transaction,
+// each inside its own savepoint, so one fsync acknowledges them all and a failing turn does not
+// affect the others. ctx bounds the wait for the writer; once the writer has taken the turn, the call
+// waits for its outcome (bounded by the busy timeout and one commit).
+func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (TurnIDs, error) {
 	if err := s.check("commit turn"); err != nil {
 		return TurnIDs{}, err
 	}
 	if err := w.validate(); err != nil {
 		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, err)
 	}
+	if err := ctx.Err(); err != nil {
+		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, err)
+	}
+	req := &commitReq{ctx: ctx, w: w, done: make(chan commitResult, 1)}
+	select {
+	case s.commits <- req:
+	case <-ctx.Done():
+		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, ctx.Err())
+	case <-s.closed:
+		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, ErrClosed)
+	}
+	res := <-req.done // the writer always answers a request it has received
+	if res.err != nil {
+		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, res.err)
+	}
+	return res.ids, nil
+}
+
+// commitOne runs one TurnWrite's statements in tx. Errors are not wrapped with the session id.
+func (s *Store) commitOne(ctx context.Context, tx *sql.Tx, w TurnWrite) (ids TurnIDs, err error) {
 	t := w.Turn
 	t.SessionID = w.SessionID
 	if t.At.IsZero() {
 		t.At = s.now()
 	}
 	at := fmtTime(t.At)
-
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: begin: %w", w.SessionID, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tx.Rollback()
-		}
-	}()
 
 	var (
 		shop, sessionLang string
@@ -46,13 +61,13 @@ func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err e
 	err = tx.QueryRowContext(ctx, "SELECT shop_id, lang, ended_at FROM sessions WHERE id = ?", w.SessionID).
 		Scan(&shop, &sessionLang, &ended)
 	if errors.Is(err, sql.ErrNoRows) {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: session: %w", w.SessionID, ErrNotFound)
+		return TurnIDs{}, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	if err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: session: %w", w.SessionID, err)
+		return TurnIDs{}, fmt.Errorf("session: %w", err)
 	}
 	if ended.Valid {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: %w", w.SessionID, ErrSessionEnded)
+		return TurnIDs{}, ErrSessionEnded
 	}
 	if t.Lang == "" {
 		t.Lang = sessionLang
@@ -62,7 +77,7 @@ func (s *Store) CommitTurn(ctx context.Context, w TurnWrite) (ids TurnIDs, err e
 	// unique (session_id, seq) index is the backstop.
 	if err = tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM turns WHERE session_id = ?",
 		w.SessionID).Scan(&ids.Seq); err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: seq: %w", w.SessionID, err)
+		return TurnIDs{}, fmt.Errorf("seq: %w", err)
 	}
 	const insTurn = `INSERT INTO turns (session_id, seq, at, lang, user_text, dtmf, reply, faq, action, confidence,
     out_of_scope, emotion, handoff, latency_us, trace)
@@ -70,7 +85,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	if err = tx.QueryRowContext(ctx, insTurn, w.SessionID, ids.Seq, at, t.Lang, t.UserText, t.DTMF,
 		nullJSON(t.Reply), t.FAQ, t.Action, t.Confidence, t.OutOfScope, t.Emotion, t.Handoff, t.LatencyUS,
 		nullJSON(t.Trace)).Scan(&ids.Turn); err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: insert turn: %w", w.SessionID, err)
+		return TurnIDs{}, fmt.Errorf("insert turn: %w", err)
 	}
 
 	var endedAt any
@@ -80,7 +95,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	const updSession = `UPDATE sessions SET state = COALESCE(?, state), updated_at = ?, ended_at = COALESCE(?, ended_at)
 WHERE id = ?`
 	if _, err = tx.ExecContext(ctx, updSession, nullJSON(w.State), at, endedAt, w.SessionID); err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: update session: %w", w.SessionID, err)
+		return TurnIDs{}, fmt.Errorf("update session: %w", err)
 	}
 
 	if h := w.Handoff; h != nil {
@@ -93,7 +108,7 @@ WHERE id = ?`
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		if err = tx.QueryRowContext(ctx, q, w.SessionID, ids.Turn, hAt, h.Reason, h.Kind, status,
 			nullJSON(h.Summary), h.Agent, hAt).Scan(&ids.Handoff); err != nil {
-			return TurnIDs{}, fmt.Errorf("store: commit turn %s: insert handoff: %w", w.SessionID, err)
+			return TurnIDs{}, fmt.Errorf("insert handoff: %w", err)
 		}
 	}
 	if k := w.Ticket; k != nil {
@@ -106,7 +121,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		if err = tx.QueryRowContext(ctx, q, w.SessionID, ids.Turn, kAt, k.Kind, k.OrderID, k.Note, status,
 			kAt).Scan(&ids.Ticket); err != nil {
-			return TurnIDs{}, fmt.Errorf("store: commit turn %s: insert ticket: %w", w.SessionID, err)
+			return TurnIDs{}, fmt.Errorf("insert ticket: %w", err)
 		}
 	}
 	if u := w.Unresolved; u != nil {
@@ -128,11 +143,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 		if err = tx.QueryRowContext(ctx, q, w.SessionID, ids.Turn, uShop, uAt, lang, u.Text, u.TopFAQ, u.Confidence,
 			status, u.Resolution, uAt).Scan(&ids.Unresolved); err != nil {
-			return TurnIDs{}, fmt.Errorf("store: commit turn %s: insert unresolved: %w", w.SessionID, err)
+			return TurnIDs{}, fmt.Errorf("insert unresolved: %w", err)
 		}
-	}
-	if err = tx.Commit(); err != nil {
-		return TurnIDs{}, fmt.Errorf("store: commit turn %s: commit: %w", w.SessionID, err)
 	}
 	return ids, nil
 }
