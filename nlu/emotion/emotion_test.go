@@ -70,6 +70,16 @@ func TestDetectZH(t *testing.T) {
 		{"非常感谢您的耐心解答", want{Positive, 0.6, 1, false}},
 		{"不喜欢", want{Negative, 0.2, 0.6, false}},
 		{"谢谢 但是太慢了", want{Negative, 0.2, 0.7, false}},
+		{"你们客服态度太差了", complaintNeg},
+		{"态度不好", want{Negative, 0.2, 0.5, false}},
+		{"嗯 那个 我那个裤子穿着有点小", neutral},
+		{"不是很满意", want{Negative, 0.2, 0.5, false}},
+		{"我非常非常生气", strongNeg},
+		{"都一个礼拜了还没发货你们到底怎么回事", clearNeg},
+		{"你们是不是骗子", want{Negative, 0.1, 0.35, false}},
+		{"这个质量好不好", neutral},
+		{"谢谢你啊闺女你真好", pos},
+		{"转人工", neutral},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) { check(t, tt.text, "zh", tt.want) })
@@ -123,7 +133,19 @@ func TestDetectEN(t *testing.T) {
 		{"not bad", pos},
 		{"I'm very happy with it", pos},
 		{"THANK YOU", pos},
-		{"I don't like it", neutral},
+		{"I don't like it", mildNeg},
+		{"I'd like to order the jeans", neutral},
+		{"I really like it", pos},
+		{"ＴＨＩＳ ＩＳ ＲＩＤＩＣＵＬＯＵＳ", clearNeg},
+		{"it's not too bad", pos},
+		{"really not happy with this", clearNeg},
+		{"i am so angry right now", strongNeg},
+		{"this is taking forever", clearNeg},
+		{"I'm not complaining but it is a bit small", neutral},
+		{"what kind of fabric is it", neutral},
+		{"the quality is terrible", complaintNeg},
+		{"it's broken and I want a refund", mildNeg},
+		{"cheers love", pos},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) { check(t, tt.text, "en", tt.want) })

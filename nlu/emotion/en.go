@@ -26,7 +26,7 @@ var enTable = []cue{
 	{text: "useless", w: -0.6}, {text: "incompetent", w: -0.7}, {text: "hate", w: -0.6}, {text: "sucks", w: -0.6},
 	{text: "what the hell", w: -0.7}, {text: "crap", w: -0.7}, {text: "shit", w: -0.85}, {text: "bullshit", w: -0.9},
 	{text: "fuck", w: -0.9}, {text: "fucking", w: -0.9}, {text: "screw you", w: -0.9}, {text: "damn it", w: -0.6},
-	{text: "waste of money", w: -0.7}, {text: "waste of time", w: -0.6}, {text: "never again", w: -0.6},
+	{text: "waste of money", w: -0.7}, {text: "waste of time", w: -0.6}, {text: "never again", w: -0.6}, {text: "taking forever", w: -0.5}, {text: "takes forever", w: -0.5},
 	// Complaints and threats.
 	{text: "complain", w: -0.5, complaint: true}, {text: "complaining", w: -0.5, complaint: true},
 	{text: "complaint", w: -0.5, complaint: true}, {text: "complained", w: -0.5, complaint: true},
@@ -52,7 +52,7 @@ var enTable = []cue{
 	{text: "amazing", w: 0.6}, {text: "nice", w: 0.35}, {text: "good", w: 0.35, needMod: true}, {text: "helpful", w: 0.4},
 	{text: "appreciate", w: 0.4}, {text: "appreciated", w: 0.4}, {text: "satisfied", w: 0.5, state: true},
 	{text: "pleased", w: 0.5, state: true}, {text: "happy", w: 0.5, state: true}, {text: "glad", w: 0.4, state: true},
-	{text: "love", w: 0.5}, {text: "well done", w: 0.5}, {text: "patient", w: 0.3}, {text: "kind of you", w: 0.4},
+	{text: "love", w: 0.5}, {text: "like", w: 0.3, needMod: true}, {text: "well done", w: 0.5}, {text: "patient", w: 0.3}, {text: "kind of you", w: 0.4},
 	// Topic words and stop phrases.
 	{text: "quality", topic: true}, {text: "no thanks"}, {text: "no thank you"}, {text: "good morning"},
 	{text: "good afternoon"}, {text: "good evening"}, {text: "good night"}, {text: "good bye"}, {text: "slow down"},
