@@ -23,7 +23,7 @@ const (
 type Result struct {
 	Label     string   // Negative, Neutral or Positive
 	Intensity float64  // 0..1; 0 for neutral
-	Complaint bool     // complains or threatens to (投诉, 差评, report you), or is strongly negative
+	Complaint bool     // complains or threatens to (投诉, 差评, report you: intensity >= 0.7), or is strongly negative
 	Cues      []string // lexicon cues found, in order
 }
 

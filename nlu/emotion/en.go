@@ -28,10 +28,10 @@ var enTable = []cue{
 	{text: "fuck", w: -0.9}, {text: "fucking", w: -0.9}, {text: "screw you", w: -0.9}, {text: "damn it", w: -0.6},
 	{text: "waste of money", w: -0.7}, {text: "waste of time", w: -0.6}, {text: "never again", w: -0.6}, {text: "taking forever", w: -0.5}, {text: "takes forever", w: -0.5},
 	// Complaints and threats.
-	{text: "complain", w: -0.5, complaint: true}, {text: "complaining", w: -0.5, complaint: true},
-	{text: "complaint", w: -0.5, complaint: true}, {text: "complained", w: -0.5, complaint: true},
-	{text: "report you", w: -0.6, complaint: true}, {text: "report this", w: -0.6, complaint: true},
-	{text: "bad review", w: -0.6, complaint: true}, {text: "negative review", w: -0.6, complaint: true},
+	{text: "complain", w: -0.7, complaint: true}, {text: "complaining", w: -0.7, complaint: true},
+	{text: "complaint", w: -0.7, complaint: true}, {text: "complained", w: -0.7, complaint: true},
+	{text: "report you", w: -0.7, complaint: true}, {text: "report this", w: -0.7, complaint: true},
+	{text: "bad review", w: -0.7, complaint: true}, {text: "negative review", w: -0.7, complaint: true},
 	{text: "one star", w: -0.5, complaint: true}, {text: "trading standards", w: -0.65, complaint: true},
 	{text: "lawyer", w: -0.6, complaint: true}, {text: "sue", w: -0.7, complaint: true}, {text: "money back", w: -0.45},
 	// Displeasure.

@@ -21,8 +21,8 @@ var zhCues = []cue{
 	{text: "他妈的", w: -0.9}, {text: "妈的", w: -0.85}, {text: "tmd", w: -0.85}, {text: "卧槽", w: -0.8}, {text: "我靠", w: -0.7},
 	{text: "我操", w: -0.9}, {text: "滚", w: -0.8, needMod: true}, {text: "有病", w: -0.7},
 	// Complaints and threats.
-	{text: "投诉", w: -0.6, complaint: true}, {text: "差评", w: -0.6, complaint: true}, {text: "曝光", w: -0.6, complaint: true},
-	{text: "举报", w: -0.6, complaint: true}, {text: "12315", w: -0.7, complaint: true}, {text: "消协", w: -0.65, complaint: true},
+	{text: "投诉", w: -0.7, complaint: true}, {text: "差评", w: -0.7, complaint: true}, {text: "曝光", w: -0.7, complaint: true},
+	{text: "举报", w: -0.7, complaint: true}, {text: "12315", w: -0.75, complaint: true}, {text: "消协", w: -0.65, complaint: true},
 	{text: "消费者协会", w: -0.65, complaint: true}, {text: "工商局", w: -0.65, complaint: true}, {text: "市场监管", w: -0.65, complaint: true},
 	{text: "告你们", w: -0.7, complaint: true}, {text: "起诉", w: -0.7, complaint: true}, {text: "维权", w: -0.6, complaint: true},
 	{text: "态度差", w: -0.6, complaint: true}, {text: "态度太差", w: -0.75, complaint: true}, {text: "服务差", w: -0.6, complaint: true},
