@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
@@ -17,8 +17,8 @@ import (
 const committerEnv = "CALLBEE_STORE_COMMITTER_DB"
 
 // TestHelperCommitter is not a test on its own: TestKillDurability runs the test binary again with
-// committerEnv set, and this function then commits turns until it is killed, printing each turn's seq
-// to stdout only after CommitTurn has returned (the acknowledgement).
+// committerEnv set, and this function then commits turns on killSessions sessions at once until it is
+// killed, printing "session seq" to stdout only after CommitTurn has returned (the acknowledgement).
 func TestHelperCommitter(t *testing.T) {
 	path := os.Getenv(committerEnv)
 	if path == "" {
@@ -31,28 +31,40 @@ func TestHelperCommitter(t *testing.T) {
 		fmt.Fprintln(os.Stderr, "open:", err)
 		os.Exit(2)
 	}
-	out := bufio.NewWriter(os.Stdout)
-	for i := 0; ctx.Err() == nil; i++ {
-		w := simpleTurn("victim", i)
-		w.Turn.Trace = json.RawMessage(fmt.Sprintf(`{"i":%d,"pad":"%0200d"}`, i, i))
-		if i%7 == 0 {
-			w.Handoff = &Handoff{Kind: HandoffLive, Reason: "request", Summary: json.RawMessage(`{"n":1}`)}
-		}
-		if i%11 == 0 {
-			w.Unresolved = &Unresolved{Text: fmt.Sprintf("question %d", i)}
-		}
-		ids, err := s.CommitTurn(ctx, w)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "commit:", err)
-			os.Exit(3)
-		}
-		fmt.Fprintln(out, ids.Seq)
-		if err := out.Flush(); err != nil { // unbuffered in effect: the parent sees each ack at once
-			os.Exit(4)
-		}
+	// Several sessions commit at once so that the kill can land inside a group commit.
+	var mu sync.Mutex // guards stdout
+	for g := range killSessions {
+		go func() {
+			session := fmt.Sprintf("victim%d", g)
+			for i := 0; ctx.Err() == nil; i++ {
+				w := simpleTurn(session, i)
+				w.Turn.Trace = json.RawMessage(fmt.Sprintf(`{"i":%d,"pad":"%0200d"}`, i, i))
+				if i%7 == 0 {
+					w.Handoff = &Handoff{Kind: HandoffLive, Reason: "request", Summary: json.RawMessage(`{"n":1}`)}
+				}
+				if i%11 == 0 {
+					w.Unresolved = &Unresolved{Text: fmt.Sprintf("question %d", i)}
+				}
+				ids, err := s.CommitTurn(ctx, w)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "commit:", err)
+					os.Exit(3)
+				}
+				mu.Lock()
+				_, err = fmt.Fprintf(os.Stdout, "%d %d\n", g, ids.Seq) // unbuffered: the parent sees each ack at once
+				mu.Unlock()
+				if err != nil {
+					os.Exit(4)
+				}
+			}
+		}()
 	}
+	<-ctx.Done()
 	os.Exit(5) // only reached if the parent never killed us
 }
+
+// killSessions is how many sessions the helper commits to concurrently.
+const killSessions = 4
 
 // TestKillDurability kills a process that is committing turns with SIGKILL, at a point where a commit
 // is very likely in flight, then checks that every acknowledged turn is in the reopened database, that
@@ -73,21 +85,27 @@ func TestKillDurability(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustSession(t, s, "victim", "demo")
+	for g := range killSessions {
+		mustSession(t, s, fmt.Sprintf("victim%d", g), "demo")
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	acked := map[int]bool{}
-	maxAck := 0
+	acked := make([]map[int]bool, killSessions) // per session: acknowledged seqs
+	stored := make([]int, killSessions)         // per session: turns found after the previous kill
+	for g := range acked {
+		acked[g] = map[int]bool{}
+	}
 	for round, killAfter := range []int{200, 37, 120} {
 		got := runCommitterUntilKilled(t, ctx, path, killAfter, 3*time.Second)
 		if len(got) == 0 {
 			t.Fatalf("round %d: no acknowledgements", round)
 		}
-		for _, q := range got {
-			acked[q] = true
-			maxAck = max(maxAck, q)
+		maxAck := make([]int, killSessions)
+		for _, a := range got {
+			acked[a.session][a.seq] = true
+			maxAck[a.session] = max(maxAck[a.session], a.seq)
 		}
 
 		s, err := Open(ctx, path, WithLogger(quietLog))
@@ -108,38 +126,47 @@ func TestKillDurability(t *testing.T) {
 		if fkProblems != 0 {
 			t.Errorf("round %d: %d foreign key violations", round, fkProblems)
 		}
-		turns, err := s.Turns(ctx, "victim")
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored := map[int]bool{}
-		for k, tu := range turns {
-			stored[tu.Seq] = true
-			if tu.Seq != k+1 {
-				t.Fatalf("round %d: turn %d has seq %d, want dense 1..n", round, k, tu.Seq)
+		total := 0
+		for g := range killSessions {
+			turns, err := s.Turns(ctx, fmt.Sprintf("victim%d", g))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		for q := range acked {
-			if !stored[q] {
-				t.Errorf("round %d: acknowledged seq %d lost", round, q)
+			have := map[int]bool{}
+			for k, tu := range turns {
+				have[tu.Seq] = true
+				if tu.Seq != k+1 {
+					t.Fatalf("round %d: victim%d turn %d has seq %d, want dense 1..n", round, g, k, tu.Seq)
+				}
 			}
+			for q := range acked[g] {
+				if !have[q] {
+					t.Errorf("round %d: victim%d: acknowledged seq %d lost", round, g, q)
+				}
+			}
+			// Beyond the acknowledged turns, only the batch in flight at the kill may have landed:
+			// at most one turn per session.
+			floor := max(maxAck[g], stored[g])
+			if extra := len(turns) - floor; extra < 0 || extra > 1 {
+				t.Errorf("round %d: victim%d: %d turns stored, %d acknowledged or stored before", round, g, len(turns), floor)
+			}
+			stored[g] = len(turns)
+			total += len(turns)
 		}
-		// At most the one commit in flight at the kill may have landed without its acknowledgement.
-		if extra := len(turns) - maxAck; extra < 0 || extra > 1 {
-			t.Errorf("round %d: %d turns stored, %d acknowledged", round, len(turns), maxAck)
-		}
-		maxAck = len(turns) // an unacknowledged but committed turn still took its seq
-		t.Logf("round %d: killed after %d acks this round; %d turns stored, integrity %s", round, len(got), len(turns), integrity)
+		t.Logf("round %d: killed after %d acks this round; %d turns stored, integrity %s", round, len(got), total, integrity)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
+// ack is one acknowledged turn reported by the helper process.
+type ack struct{ session, seq int }
+
 // runCommitterUntilKilled starts the helper process on path and SIGKILLs it after killAfter
 // acknowledgements or after limit, whichever comes first. It returns every seq the helper
 // acknowledged, including any still in the pipe when it died.
-func runCommitterUntilKilled(t *testing.T, ctx context.Context, path string, killAfter int, limit time.Duration) []int {
+func runCommitterUntilKilled(t *testing.T, ctx context.Context, path string, killAfter int, limit time.Duration) []ack {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperCommitter$", "-test.count=1")
 	cmd.Env = append(os.Environ(), committerEnv+"="+path)
@@ -151,18 +178,19 @@ func runCommitterUntilKilled(t *testing.T, ctx context.Context, path string, kil
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	lines := make(chan int, 64)
+	lines := make(chan ack, 64)
 	go func() { // ends at EOF, when the killed process's pipe closes
 		defer close(lines)
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if q, err := strconv.Atoi(sc.Text()); err == nil {
-				lines <- q
+			var a ack
+			if _, err := fmt.Sscanf(sc.Text(), "%d %d", &a.session, &a.seq); err == nil {
+				lines <- a
 			}
 		}
 	}()
 
-	var got []int
+	var got []ack
 	timer := time.NewTimer(limit)
 	defer timer.Stop()
 	killed := false

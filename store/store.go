@@ -4,7 +4,9 @@
 // The database runs in WAL mode with synchronous=FULL, so a turn acknowledged by CommitTurn survives
 // a crash of the process or the machine. All writes go through one connection (SQLite allows one
 // writer at a time; queueing in Go instead of inside SQLite means concurrent sessions never see
-// SQLITE_BUSY), while reads use a separate small pool that runs alongside the writer.
+// SQLITE_BUSY), while reads use a separate small pool that runs alongside the writer. Concurrent
+// CommitTurn calls are group-committed by a writer goroutine the Store owns (stopped by Close): one
+// transaction and one fsync for every turn waiting, each turn isolated in its own savepoint.
 //
 // The schema is versioned: migrations are embedded SQL files (migrations/NNNN_name.sql) applied in
 // order, each in its own transaction, and recorded in schema_migrations. Open refuses a database
