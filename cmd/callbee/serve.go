@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/internal/config"
+	"github.com/callbee/callbee/kb"
+	"github.com/callbee/callbee/store"
+	"github.com/callbee/callbee/web"
+)
+
+func cmdServe(ctx context.Context, c *cli, args []string) int {
+	fs := c.newFlags("serve", "[--config FILE] [--addr HOST:PORT] [--db FILE] [--shop FILE]...")
+	var o common
+	o.register(fs)
+	addr := fs.String("addr", "", "listen address (default from config: "+config.DefaultAddr+")")
+	var shops listFlag
+	fs.Var(&shops, "shop", "shop file to serve (repeatable; besides the config's and the imported shops)")
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	cfg, err := o.config()
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+	if *addr != "" {
+		cfg.HTTP.Addr = *addr
+	}
+	cfg.Shops = append(cfg.Shops, shops...)
+	log := cfg.Logger(c.stderr)
+
+	st, err := openStore(ctx, cfg.DB, log)
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+	defer st.Close()
+
+	loaded, err := loadShops(ctx, st, cfg.Shops, log)
+	if err != nil {
+		return c.errorf("serve", "%s", problems(err))
+	}
+	var brains []web.ShopBrain
+	for _, shop := range loaded {
+		e, err := dialog.New(shop, st, engineOptions(cfg, log)...)
+		if err != nil {
+			return c.errorf("serve", "shop %s: %v", shop.ID(), err)
+		}
+		brains = append(brains, e)
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(web.Brains(brains...), web.WithLogger(log)),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ids := make([]string, len(loaded))
+	for i, s := range loaded {
+		ids[i] = s.ID()
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "shops", ids, "db", st.Path())
+	fmt.Fprintf(c.stdout, "callbee: serving %d shop(s) on http://%s\n", len(loaded), ln.Addr())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return c.errorf("serve", "%v", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.HTTP.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if serr := <-errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	if err != nil {
+		return c.errorf("serve", "shutdown: %v", err)
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// loadShops returns the shops imported into st and those in files, by id; a
+// file's shop replaces an imported copy with the same id. Every file is
+// validated; the first bad one stops the start.
+func loadShops(ctx context.Context, st *store.Store, files []string, log *slog.Logger) ([]*kb.Shop, error) {
+	byID := map[string]*kb.Shop{}
+	var order []string
+	recs, err := st.Shops(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		shop, err := shopFromDB(ctx, st, r.ID)
+		if err != nil {
+			// An imported shop that no longer parses (format changed) must not
+			// keep the others from being served.
+			log.Error("skipping imported shop", "shop", r.ID, "err", err)
+			continue
+		}
+		byID[r.ID] = shop
+		order = append(order, r.ID)
+	}
+	for _, f := range files {
+		shop, err := kb.Load(f)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := byID[shop.ID()]; dup {
+			log.Warn("shop file replaces the imported copy", "shop", shop.ID(), "file", f)
+		} else {
+			order = append(order, shop.ID())
+		}
+		byID[shop.ID()] = shop
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("no shops: give --shop FILE, list shops in the config, or `callbee kb import FILE` (db %s)", st.Path())
+	}
+	out := make([]*kb.Shop, len(order))
+	for i, id := range order {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// exists reports whether a file exists.
+func exists(path string) bool { _, err := os.Stat(path); return err == nil }
