@@ -80,6 +80,9 @@ func TestDetectZH(t *testing.T) {
 		{"这个质量好不好", neutral},
 		{"谢谢你啊闺女你真好", pos},
 		{"转人工", neutral},
+		{"哦 不对不对 是二零二四一一二五零零零零四", neutral},
+		{"钱让闺女在她手机上出 行不行", neutral},
+		{"兜那儿撕了 咋整", mildNeg},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) { check(t, tt.text, "zh", tt.want) })
@@ -146,6 +149,9 @@ func TestDetectEN(t *testing.T) {
 		{"the quality is terrible", complaintNeg},
 		{"it's broken and I want a refund", mildNeg},
 		{"cheers love", pos},
+		{"come again love", neutral},
+		{"I love it", pos},
+		{"it's shoddy", clearNeg},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) { check(t, tt.text, "en", tt.want) })

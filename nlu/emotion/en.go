@@ -44,7 +44,7 @@ var enTable = []cue{
 	// Product problems said politely.
 	{text: "broken", w: -0.3}, {text: "damaged", w: -0.3}, {text: "torn", w: -0.3}, {text: "ripped", w: -0.3},
 	{text: "a hole", w: -0.3}, {text: "faded", w: -0.3}, {text: "stained", w: -0.3}, {text: "pilling", w: -0.3},
-	{text: "wrong item", w: -0.3}, {text: "colour runs", w: -0.35}, {text: "color runs", w: -0.35}, {text: "fake", w: -0.4},
+	{text: "wrong item", w: -0.3}, {text: "shoddy", w: -0.6}, {text: "bust", w: -0.3}, {text: "a rip", w: -0.3}, {text: "coming off", w: -0.25}, {text: "fallen off", w: -0.25}, {text: "bobbles", w: -0.25}, {text: "colour runs", w: -0.35}, {text: "color runs", w: -0.35}, {text: "fake", w: -0.4},
 	// Positive.
 	{text: "thanks", w: 0.4}, {text: "thank you", w: 0.4}, {text: "thankyou", w: 0.4}, {text: "cheers", w: 0.3},
 	{text: "great", w: 0.5}, {text: "wonderful", w: 0.6}, {text: "perfect", w: 0.6}, {text: "lovely", w: 0.5},
@@ -52,7 +52,7 @@ var enTable = []cue{
 	{text: "amazing", w: 0.6}, {text: "nice", w: 0.35}, {text: "good", w: 0.35, needMod: true}, {text: "helpful", w: 0.4},
 	{text: "appreciate", w: 0.4}, {text: "appreciated", w: 0.4}, {text: "satisfied", w: 0.5, state: true},
 	{text: "pleased", w: 0.5, state: true}, {text: "happy", w: 0.5, state: true}, {text: "glad", w: 0.4, state: true},
-	{text: "love", w: 0.5}, {text: "like", w: 0.3, needMod: true}, {text: "well done", w: 0.5}, {text: "patient", w: 0.3}, {text: "kind of you", w: 0.4},
+	{text: "i love", w: 0.5}, {text: "we love", w: 0.5}, {text: "love it", w: 0.5}, {text: "love them", w: 0.5}, {text: "like", w: 0.3, needMod: true}, {text: "well done", w: 0.5}, {text: "patient", w: 0.3}, {text: "kind of you", w: 0.4},
 	// Topic words and stop phrases.
 	{text: "quality", topic: true}, {text: "no thanks"}, {text: "no thank you"}, {text: "good morning"},
 	{text: "good afternoon"}, {text: "good evening"}, {text: "good night"}, {text: "good bye"}, {text: "slow down"},

@@ -1,6 +1,9 @@
 package entity
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 var (
 	enCM     = []string{"centimeters", "centimetres", "centimeter", "centimetre", "cm", "cms"}
@@ -80,7 +83,7 @@ func bodyHeight(sc *scanner, out *Set) {
 				claim = append(claim, b)
 			}
 			h = (v*12 + inch) * 2.54
-		} else if nw == "tall" || sc.after(i, heightCtxZH, nil) || sc.afterEN(i, "height", "tall") {
+		} else if nw == "tall" || sc.after(i, heightCtxZH, nil) || sc.afterEN(i, "height", "tall") || oneSeventy(a) {
 			switch {
 			case v >= 100 && v <= 230:
 				h = v
@@ -96,6 +99,22 @@ func bodyHeight(sc *scanner, out *Set) {
 			}
 		}
 	}
+}
+
+// oneSeventy reports an English height said the metric way: "one seventy
+// eight" (a one, then the centimetres past a metre).
+func oneSeventy(t *token) bool {
+	return t.rd.seq && strings.HasPrefix(t.text, "one ") && !strings.HasPrefix(t.text, "one one") &&
+		t.rd.val >= 140 && t.rd.val <= 210 && hasTens(t.text)
+}
+
+func hasTens(s string) bool {
+	for _, w := range splitWords(s) {
+		if c, ok := enWords[w]; ok && (c.class == enTens || c.class == enTeen) {
+			return true
+		}
+	}
+	return false
 }
 
 // after reports whether token i follows one of the Chinese context words ctx,

@@ -150,6 +150,11 @@ func TestExtract(t *testing.T) {
 		{"sentence shoes 41", "two pairs of the walking shoes size forty one", "en", Set{Size: "41", ProductID: "P1007", Digits: "241", Numbers: []float64{2}}},
 		{"sentence 那个订单", "我想问问我那个订单到哪了", "zh", Set{}},
 		{"sentence shoes 39", "那双鞋三十九码的灰色有吗", "zh", Set{Size: "39", Color: "灰色", ProductID: "P1007", Digits: "39"}},
+		{"sentence one seventy eight", "my husband is one seventy eight and about eighty kilos", "en", Set{HeightCM: 178, WeightKG: 80, Digits: "17880"}},
+		{"sentence one one two", "one one two", "en", Set{Digits: "112", Numbers: []float64{112}}},
+		{"ref 那个颜色", "嗯 那个颜色 拿到手跟网上看的能对上不", "zh", Set{}},
+		{"ref 那个 predicate", "这个怎么洗", "zh", Set{ProductRef: true}},
+		{"ref 那个 filler verb", "嗯 那个 付了款你们一般隔多久往外寄", "zh", Set{}},
 		{"sentence tee", "is the tee pure cotton", "en", Set{ProductID: "P1002"}},
 		{"sentence en size 40", "is size 40 sold out", "en", Set{Size: "40", Digits: "40"}},
 	}

@@ -367,35 +367,40 @@ func (x *Extractor) product(sc *scanner, lang string, ws []string, out *Set) {
 	}
 }
 
-var zhRefs = []string{"它", "这件", "那件", "这条", "那条", "这个", "那个", "这双", "那双", "这款", "那款", "这种", "那种", "这套", "那套"}
+// zhRefs always refer back to a product: a pronoun or a demonstrative with a
+// clothing classifier (件 条 双 款 套).
+var zhRefs = []string{"它", "这件", "那件", "这条", "那条", "这双", "那双", "这款", "那款", "这套", "那套"}
 
-// zhFillerAfter marks 那个/这个 used as a filler ("那个我想问一下").
-var zhFillerAfter = []string{"订单", "单子", "快递", "包裹", "问题", "事", "人", "电话", "号", "地址", "时候", "钱", "我", "你", "您", "就是", "嗯", "呃", "啊", "什么", "怎么", "请问", "是不是", "咱", "麻烦", "姑娘", "闺女", "小姐", "师傅"}
+// zhRefsLoose (这个 那个 这种 那种) are also fillers and go before any noun;
+// they refer to the product only when what follows is a predicate about it
+// ("那个还有吗", "这个怎么洗") or nothing at all.
+var zhRefsLoose = []string{"这个", "那个", "这种", "那种"}
+
+// zhPredicateStart lists first characters of what is said about a product.
+const zhPredicateStart = "还有是多怎咋能可会要呢吗啊呀吧嘛的好太挺很真贵便穿洗掉缩起厚薄暖适合用买卖退换也都就到发啥哪不没给跟和码号尺大小质料颜掉起透"
 
 func refZH(s string) bool {
 	for _, r := range zhRefs {
+		if k := strings.Index(s, r); k >= 0 && !strings.HasPrefix(s[k+len(r):], "事") {
+			return true
+		}
+	}
+	for _, r := range zhRefsLoose {
 		from := 0
 		for {
 			k := strings.Index(s[from:], r)
 			if k < 0 {
 				break
 			}
-			k += from
-			from = k + len(r)
-			if r == "那个" || r == "这个" {
-				rest := strings.TrimLeft(s[from:], " ")
-				filler := false
-				for _, f := range zhFillerAfter {
-					if strings.HasPrefix(rest, f) {
-						filler = true
-						break
-					}
-				}
-				if filler {
-					continue
-				}
+			from += k + len(r)
+			rest := strings.TrimLeft(s[from:], " ")
+			if rest == "" {
+				return true
 			}
-			return true
+			c, _ := utf8.DecodeRuneInString(rest)
+			if strings.ContainsRune(zhPredicateStart, c) && !strings.HasPrefix(rest, "颜色") || isLetter(rest[0]) {
+				return true
+			}
 		}
 	}
 	return false
