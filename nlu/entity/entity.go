@@ -84,13 +84,13 @@ func (x *Extractor) Extract(text, lang string) Set {
 	bodyHeight(&sc, &out)
 	bodyWeight(&sc, &out)
 	x.phoneAndOrder(&sc, trig, &out)
-	x.size(&sc, lang, &out)
 	var ws []string
 	if hasLetter(s) {
 		ws = sc.enWords()
 	}
 	x.color(&sc, lang, ws, &out)
 	x.product(&sc, lang, ws, &out)
+	x.size(&sc, lang, &out)
 
 	var digits []byte
 	for i := range sc.toks {

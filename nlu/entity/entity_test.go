@@ -155,6 +155,8 @@ func TestExtract(t *testing.T) {
 		{"ref 那个颜色", "嗯 那个颜色 拿到手跟网上看的能对上不", "zh", Set{}},
 		{"ref 那个 predicate", "这个怎么洗", "zh", Set{ProductRef: true}},
 		{"ref 那个 filler verb", "嗯 那个 付了款你们一般隔多久往外寄", "zh", Set{}},
+		{"size 的 of named product", "老人鞋四十二的还有吗", "zh", Set{ProductID: "P1007", Size: "42", Digits: "42"}},
+		{"size 的 without product", "要四十二的", "zh", Set{Digits: "42", Numbers: []float64{42}}},
 		{"sentence tee", "is the tee pure cotton", "en", Set{ProductID: "P1002"}},
 		{"sentence en size 40", "is size 40 sold out", "en", Set{Size: "40", Digits: "40"}},
 	}

@@ -17,8 +17,9 @@ type Extractor struct {
 	colorsEN           enIndex
 	productsZH         zhIndex
 	productsEN         enIndex
-	heads              map[string]string // English head noun (stemmed) -> product id, when unique
-	adj                map[string]bool   // English colour and size words ("the black one")
+	heads              map[string]string   // English head noun (stemmed) -> product id, when unique
+	adj                map[string]bool     // English colour and size words ("the black one")
+	productSizes       map[string][]string // product id -> size keys
 }
 
 // pattern is a name to look for and what it stands for.
@@ -41,8 +42,9 @@ var enArticles = []string{"the", "a", "an", "that", "this", "those", "these", "m
 func NewExtractor(shop *kb.Shop) *Extractor {
 	x := &Extractor{
 		orderMin: DefaultOrderMin, orderMax: DefaultOrderMax,
-		sizes: map[string]string{},
-		heads: map[string]string{},
+		sizes:        map[string]string{},
+		heads:        map[string]string{},
+		productSizes: map[string][]string{},
 		adj: map[string]bool{"large": true, "medium": true, "small": true, "big": true, "blue": true, "red": true,
 			"green": true, "white": true, "black": true, "grey": true, "gray": true, "dark": true, "light": true, "xl": true},
 	}
@@ -85,6 +87,7 @@ func NewExtractor(shop *kb.Shop) *Extractor {
 		for _, sz := range p.Sizes {
 			if k := sizeKey(sz); k != "" {
 				x.sizes[k] = sz
+				x.productSizes[p.ID] = append(x.productSizes[p.ID], k)
 			}
 		}
 		for _, c := range p.Colors.Get(kb.LangZH) {

@@ -124,6 +124,11 @@ func (x *Extractor) size(sc *scanner, lang string, out *Set) {
 				t.role = roleSize
 				return
 			}
+			// "健步鞋四十二的": a bare number before 的 that the named product comes in.
+			if w, _ := sc.hasAt(t.end, "的"); w != "" && x.productHasSize(out.ProductID, numKey(t.rd.val)) && try(numKey(t.rd.val)) {
+				t.role = roleSize
+				return
+			}
 		case kOther:
 			for k := t.start; k < t.end; k++ {
 				for _, zw := range zhSizeWords {
@@ -137,3 +142,13 @@ func (x *Extractor) size(sc *scanner, lang string, out *Set) {
 }
 
 func numKey(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// productHasSize reports whether product id is sold in the size with key.
+func (x *Extractor) productHasSize(id, key string) bool {
+	for _, k := range x.productSizes[id] {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
