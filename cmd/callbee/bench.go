@@ -67,6 +67,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) int {
 	n := fs.Int("n", 2000, "questions in the throughput loop")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	skipEval := fs.Bool("no-eval", false, "skip the dev set and leave-one-out evaluations")
+	failures := fs.Int("failures", 10, "dev set failures to list in the text report (-1: all)")
 	pos, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
@@ -96,7 +97,7 @@ func cmdBench(ctx context.Context, c *cli, args []string) int {
 		}
 		return exitOK
 	}
-	r.print(c.stdout)
+	r.print(c.stdout, *failures)
 	return exitOK
 }
 
@@ -287,7 +288,7 @@ func liveHeap() uint64 {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 }
 func mb(b uint64) float64        { return float64(b) / (1 << 20) }
 
-func (r *benchReport) print(w io.Writer) {
+func (r *benchReport) print(w io.Writer, failures int) {
 	fmt.Fprintf(w, "callbee bench: shop %s, %s, %d CPUs\n\n", r.Shop, r.GoVersion, r.CPUs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "load shop file\t%.1f ms\n", r.LoadShopMS)
@@ -305,7 +306,14 @@ func (r *benchReport) print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	if r.DevSet != nil {
-		fmt.Fprint(w, strings.TrimRight(r.DevSet.String(), "\n")+"\n")
+		shown := *r.DevSet
+		if failures >= 0 && len(shown.Failures) > failures {
+			shown.Failures = shown.Failures[:failures]
+		}
+		fmt.Fprint(w, strings.TrimRight(shown.String(), "\n")+"\n")
+		if n := len(r.DevSet.Failures) - len(shown.Failures); n > 0 {
+			fmt.Fprintf(w, "  ... and %d more (%d failures in all; --failures -1 lists them, --json has them)\n", n, len(r.DevSet.Failures))
+		}
 	}
 	if r.DevSetNote != "" {
 		fmt.Fprintln(w, r.DevSetNote)
