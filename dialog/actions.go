@@ -164,6 +164,7 @@ func (t *turn) productExamples(sized bool) string {
 // sizeAdvice recommends a size from the product's size chart.
 func (t *turn) sizeAdvice(q *kb.FAQ) {
 	st := t.st
+	t.bareBodyNumbers()
 	p := t.product()
 	if p == nil && st.HeightCM > 0 && st.WeightKG > 0 {
 		var sized []*kb.Product
@@ -221,6 +222,42 @@ func (t *turn) sizeAdvice(q *kb.FAQ) {
 		}
 	}
 	t.r.Text = text
+}
+
+// bareBodyNumbers reads numbers said without units in a sizing turn the way
+// callers mean them: "one sixty" or 一百六 is a height in cm once no height is
+// known; in Chinese a bare weight is in 斤 (jin, half a kilo); in English a
+// bare weight under 90 is kilos, above it pounds.
+func (t *turn) bareBodyNumbers() {
+	st := t.st
+	for _, n := range t.an.Entities.Numbers {
+		switch {
+		case st.HeightCM == 0 && n >= 1.3 && n <= 2.1:
+			st.HeightCM = n * 100
+		case st.HeightCM == 0 && n >= 135 && n <= 210 && !(t.lang == kb.LangZH && st.WeightKG == 0 && t.saysWeight()):
+			st.HeightCM = n
+		case st.WeightKG == 0 && t.lang == kb.LangZH && n >= 60 && n <= 300:
+			st.WeightKG = n / 2
+		case st.WeightKG == 0 && t.lang == kb.LangEN && n >= 30 && n < 90:
+			st.WeightKG = n
+		case st.WeightKG == 0 && t.lang == kb.LangEN && n >= 90 && n <= 330:
+			st.WeightKG = n * 0.45359237
+		default:
+			continue
+		}
+	}
+	if st.HeightCM > 0 {
+		t.ent.HeightCM = st.HeightCM
+	}
+	if st.WeightKG > 0 {
+		t.ent.WeightKG = round2(st.WeightKG)
+	}
+}
+
+// saysWeight reports whether the turn talks about weight (体重, 重, weigh).
+func (t *turn) saysWeight() bool {
+	n := t.an.Norm
+	return strings.Contains(n, "体重") || strings.Contains(n, "重") || strings.Contains(n, "weigh")
 }
 
 func (t *turn) heightWords(cm float64) string {

@@ -259,7 +259,7 @@ func (e *Engine) Handle(ctx context.Context, sessionID string, in Input) (Reply,
 		Handoff:    t.handoff,
 		Ticket:     t.ticket,
 		Unresolved: t.unresolved,
-		// LinkOrder:  t.linkOrder, (store support pending)
+		LinkOrder:  t.linkOrder,
 		EndSession: r.EndCall,
 	}
 	ids, err := e.store.CommitTurn(ctx, w)

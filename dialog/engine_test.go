@@ -417,3 +417,21 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Fatalf("transcript turns = %d, %v", len(tr.Turns), err)
 	}
 }
+
+func TestTicketGetsOrderLater(t *testing.T) {
+	f := newFixture(t, onDuty)
+	ctx := context.Background()
+	id := f.start(t, "en")
+	r := f.say(t, id, "the zip on my new jacket is broken")
+	if r.Ticket == nil {
+		t.Fatalf("no ticket: %+v", r)
+	}
+	r = f.say(t, id, "the order number is 2024112500003")
+	if r.Order == nil || !r.Order.Found {
+		t.Fatalf("order not found: %+v", r)
+	}
+	ts, err := f.st.Tickets(ctx, store.TicketFilter{Session: id})
+	if err != nil || len(ts) != 1 || ts[0].OrderID != "2024112500003" {
+		t.Fatalf("tickets = %+v, %v", ts, err)
+	}
+}

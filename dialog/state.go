@@ -39,15 +39,15 @@ type state struct {
 	LastText string `json:"last_text,omitempty"`
 	LastFAQ  string `json:"last_faq,omitempty"`
 
-	Misses      int     `json:"misses,omitempty"`       // consecutive turns not understood
-	OrderMisses int     `json:"order_misses,omitempty"` // unknown order numbers in a row
-	Speech      Speech  `json:"speech"`
-	Turns       int     `json:"turns"`
-	Intents     []string `json:"intents,omitempty"` // FAQ/intent per turn, for the handoff summary
-	WorstMood   float64 `json:"worst_mood,omitempty"` // strongest negative intensity seen
-	Handoff     bool    `json:"handoff,omitempty"`    // handed to a person
-	AgentHolds  bool    `json:"agent_holds,omitempty"` // a person holds the session: the bot stays silent
-	Ended       bool    `json:"ended,omitempty"`
+	Misses      int      `json:"misses,omitempty"`       // consecutive turns not understood
+	OrderMisses int      `json:"order_misses,omitempty"` // unknown order numbers in a row
+	Speech      Speech   `json:"speech"`
+	Turns       int      `json:"turns"`
+	Intents     []string `json:"intents,omitempty"`     // FAQ/intent per turn, for the handoff summary
+	WorstMood   float64  `json:"worst_mood,omitempty"`  // strongest negative intensity seen
+	Handoff     bool     `json:"handoff,omitempty"`     // handed to a person
+	AgentHolds  bool     `json:"agent_holds,omitempty"` // a person holds the session: the bot stays silent
+	Ended       bool     `json:"ended,omitempty"`
 }
 
 const stateVersion = 1

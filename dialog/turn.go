@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/nlu"
@@ -147,7 +148,7 @@ func (t *turn) text() {
 	if st.Pending != "" && t.fillsPending() {
 		q := t.e.shop.FAQ(st.PendingFAQ)
 		override := top != "" && top != st.PendingFAQ && m.Confidence >= overrideConfidence &&
-			t.action(top) != t.action(st.PendingFAQ)
+			t.action(top) != t.action(st.PendingFAQ) && !t.short()
 		if q != nil && !override {
 			t.understood()
 			t.answer(q)
@@ -215,6 +216,16 @@ func (t *turn) remember() {
 	if en.Phone4 != "" {
 		t.ent.Phone4 = en.Phone4
 	}
+}
+
+// short reports whether the utterance is too short to be a new question of
+// its own: a bare answer to what the bot asked ("the down jacket", "羽绒服").
+func (t *turn) short() bool {
+	n := t.an.Norm
+	if t.lang == kb.LangZH {
+		return utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")) <= 6
+	}
+	return len(strings.Fields(n)) <= 4
 }
 
 // fillsPending reports whether this turn carries the slot the bot asked for.

@@ -124,6 +124,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 			return TurnIDs{}, fmt.Errorf("insert ticket: %w", err)
 		}
 	}
+	if w.LinkOrder != "" {
+		const q = `UPDATE tickets SET order_id = ?, updated_at = ? WHERE session_id = ? AND order_id = ''`
+		if _, err = tx.ExecContext(ctx, q, w.LinkOrder, at, w.SessionID); err != nil {
+			return TurnIDs{}, fmt.Errorf("link ticket order: %w", err)
+		}
+	}
 	if u := w.Unresolved; u != nil {
 		uAt := orTime(u.At, at)
 		status := u.Status

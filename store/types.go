@@ -157,6 +157,9 @@ type TurnWrite struct {
 	Ticket     *Ticket         `json:"ticket,omitempty"`
 	Unresolved *Unresolved     `json:"unresolved,omitempty"`
 	EndSession bool            `json:"end_session,omitempty"` // mark the session ended at the turn's time
+	// LinkOrder attaches this order number to the session's tickets that have none yet
+	// (an after-sales case opened before the caller found the order number).
+	LinkOrder string `json:"link_order,omitempty"`
 }
 
 // TurnIDs are the ids CommitTurn assigned; zero for rows it did not write.
