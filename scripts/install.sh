@@ -15,8 +15,12 @@
 set -euo pipefail
 
 # Go toolchain the module is built with (go.mod says go 1.26).
-GO_VERSION=1.26.8
+GO_VERSION=${CALLBEE_GO_VERSION:-1.26.8}
 GO_MIN=1.26
+# Where Go is installed: $GO_PREFIX/go, with links in $GO_PREFIX/bin.
+GO_PREFIX=${CALLBEE_GO_PREFIX:-/usr/local}
+# CALLBEE_FORCE_GO=1 installs Go even when a new enough one is found (testing).
+FORCE_GO=${CALLBEE_FORCE_GO:-0}
 
 # Debian packages, one group per feature. Later issues add their own groups
 # (speech: espeak-ng libespeak-ng-dev sox pocketsphinx pocketsphinx-en-us
@@ -73,7 +77,7 @@ apt_install "${APT_PACKAGES[@]}"
 # find_go prints the path of the first go command found, preferring /usr/local/go.
 find_go() {
 	local g
-	for g in /usr/local/go/bin/go "$(command -v go 2>/dev/null || true)"; do
+	for g in "$GO_PREFIX/go/bin/go" "$(command -v go 2>/dev/null || true)"; do
 		if [ -n "$g" ] && [ -x "$g" ]; then
 			echo "$g"
 			return 0
@@ -130,18 +134,19 @@ install_go() {
 	# Run outside the repo so go.mod's toolchain line cannot interfere.
 	root=$(cd / && GOTOOLCHAIN="go$GO_VERSION" GOFLAGS= "$boot" env GOROOT)
 	[ -x "$root/bin/go" ] || die "toolchain fetch failed (GOROOT=$root)"
-	log "installing $root as /usr/local/go"
-	tmp=/usr/local/go.callbee-new
+	log "installing $root as $GO_PREFIX/go"
+	tmp=$GO_PREFIX/go.callbee-new
+	as_root mkdir -p "$GO_PREFIX/bin"
 	as_root rm -rf "$tmp"
 	as_root cp -a "$root" "$tmp"
 	as_root chmod -R u+w "$tmp"
-	as_root rm -rf /usr/local/go
-	as_root mv "$tmp" /usr/local/go
-	as_root ln -sf /usr/local/go/bin/go /usr/local/bin/go
-	as_root ln -sf /usr/local/go/bin/gofmt /usr/local/bin/gofmt
+	as_root rm -rf "$GO_PREFIX/go"
+	as_root mv "$tmp" "$GO_PREFIX/go"
+	as_root ln -sf "$GO_PREFIX/go/bin/go" "$GO_PREFIX/bin/go"
+	as_root ln -sf "$GO_PREFIX/go/bin/gofmt" "$GO_PREFIX/bin/gofmt"
 }
 
-if ! go_ok; then
+if [ "$FORCE_GO" = 1 ] || ! go_ok; then
 	install_go
 	go_ok || die "Go >= $GO_MIN still not found after install"
 fi
