@@ -1,0 +1,304 @@
+// Package match finds which of a shop's FAQs a caller's question asks,
+// learned from the shop file alone: questions, phrasings, answers and
+// product names. Chinese is matched on character unigrams, bigrams and
+// trigrams plus fuzzy toneless pinyin (so ASR homophones still match);
+// English on light stems, stem bigrams and in-word character trigrams, after
+// a small general lexicon of everyday shopping synonyms. Term weights are
+// IDF over FAQs; a FAQ scores by its best phrasing and by its centroid.
+// Product names weigh little, since they say which item, not which question.
+// A logistic model fitted at build time on held-out phrasings and a
+// built-in sample of everyday non-shop utterances turns scores into a
+// calibrated confidence and the out-of-scope decision.
+package match
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/callbee/callbee/kb"
+	"github.com/callbee/callbee/nlu/normalize"
+)
+
+// MaxCandidates is the most candidates a Result carries.
+const MaxCandidates = 5
+
+// unitShare is the weight of the best phrasing in a FAQ's score; the rest is
+// the FAQ centroid.
+const unitShare = 0.15
+
+// Candidate is one FAQ a question may be asking.
+type Candidate struct {
+	FAQ        string
+	Score      float64 // similarity, 0..1
+	Confidence float64 // probability this candidate is the right one
+}
+
+// Result is the matcher's answer for one question.
+type Result struct {
+	Candidates []Candidate // best first, at most MaxCandidates, only active FAQs
+	Confidence float64     // calibrated probability that Candidates[0] is right
+	OutOfScope bool        // the question is not one the shop's FAQ answers
+}
+
+// Option configures a Matcher.
+type Option func(*options) error
+
+type options struct {
+	threshold *float64 // fixed out-of-scope threshold, nil: learned
+}
+
+// WithThreshold fixes the out-of-scope threshold on Result.Confidence
+// (0..1) instead of the one learned from the shop.
+func WithThreshold(t float64) Option {
+	return func(o *options) error {
+		if t < 0 || t > 1 || math.IsNaN(t) {
+			return fmt.Errorf("%w: threshold %v not in 0..1", ErrBadOption, t)
+		}
+		o.threshold = &t
+		return nil
+	}
+}
+
+// Matcher matches questions to a shop's FAQs. It is safe for concurrent use;
+// AddPhrasing swaps in a rebuilt index atomically.
+type Matcher struct {
+	shop *kb.Shop
+	opts options
+
+	mu  sync.Mutex // guards rebuilding and the corpus it extends
+	cor *corpus
+
+	idx atomic.Pointer[index]
+}
+
+// New builds a matcher for shop.
+func New(shop *kb.Shop, opts ...Option) (*Matcher, error) {
+	if shop == nil {
+		return nil, ErrNilShop
+	}
+	m := &Matcher{shop: shop}
+	for _, o := range opts {
+		if err := o(&m.opts); err != nil {
+			return nil, err
+		}
+	}
+	m.cor = newCorpus(shop)
+	m.idx.Store(buildIndex(m.cor, -1, true))
+	return m, nil
+}
+
+// AddPhrasing teaches the matcher that text (in lang) asks FAQ faqID. It
+// takes effect for the next Match.
+func (m *Matcher) AddPhrasing(faqID, lang, text string) error {
+	if lang != kb.LangZH && lang != kb.LangEN {
+		return fmt.Errorf("%w: %q", ErrLang, lang)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	pos, ok := m.cor.faqPos[faqID]
+	if !ok {
+		return fmt.Errorf("%w: %q", ErrUnknownFAQ, faqID)
+	}
+	s := normalize.Normalize(text, lang)
+	if s == "" {
+		return fmt.Errorf("%w: phrasing for %q", ErrEmptyText, faqID)
+	}
+	c := *m.cor
+	c.docs = append(slices.Clip(c.docs), doc{pos, lang, docPhrasing, s})
+	m.cor = &c
+	m.idx.Store(buildIndex(m.cor, -1, true))
+	return nil
+}
+
+// Match returns the FAQs text most likely asks, among those active in the
+// shop right now. lang is "zh" or "en"; anything else is guessed from the text.
+func (m *Matcher) Match(text, lang string) Result {
+	ix := m.idx.Load()
+	lang = pickLang(text, lang)
+	n := normalize.Normalize(text, lang)
+	active := m.active(ix.c)
+	sc := ix.score(lang, n, -1, active)
+	res := Result{OutOfScope: true}
+	if len(sc.top) == 0 {
+		return res
+	}
+	li := ix.langs[lang]
+	conf := li.calib.prob(sc)
+	res.Confidence = conf
+	thr := li.calib.threshold
+	if m.opts.threshold != nil {
+		thr = *m.opts.threshold
+	}
+	res.OutOfScope = conf < thr
+	res.Candidates = candidates(ix.c, sc, conf)
+	return res
+}
+
+// candidates turns scored FAQs into Candidates, sharing the probability not
+// given to the first among the rest by a softmax of their scores.
+func candidates(c *corpus, sc scored, conf float64) []Candidate {
+	out := make([]Candidate, len(sc.top))
+	rest := 0.0
+	for i, s := range sc.top {
+		if i > 0 {
+			rest += math.Exp(softmaxScale * (s.score - sc.top[0].score))
+		}
+	}
+	for i, s := range sc.top {
+		out[i] = Candidate{FAQ: c.faqs[s.faq], Score: s.score}
+		if i == 0 {
+			out[i].Confidence = conf
+		} else if rest > 0 {
+			out[i].Confidence = (1 - conf) * math.Exp(softmaxScale*(s.score-sc.top[0].score)) / rest
+		}
+	}
+	return out
+}
+
+// softmaxScale sharpens score differences when sharing probability.
+const softmaxScale = 12
+
+// active reports which FAQs the shop may answer with right now.
+func (m *Matcher) active(c *corpus) []bool {
+	out := make([]bool, len(c.faqs))
+	var subscribed map[string]bool
+	for i, packs := range c.packsOf {
+		if len(packs) == 0 {
+			out[i] = true
+			continue
+		}
+		if subscribed == nil {
+			subscribed = map[string]bool{}
+			for _, p := range m.shop.SubscribedPacks() {
+				subscribed[p] = true
+			}
+		}
+		for _, p := range packs {
+			if subscribed[p] {
+				out[i] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+func pickLang(text, lang string) string {
+	if lang == kb.LangZH || lang == kb.LangEN {
+		return lang
+	}
+	for _, r := range text {
+		if normalize.IsHan(r) {
+			return kb.LangZH
+		}
+	}
+	return kb.LangEN
+}
+
+// faqScore is one FAQ's score for a query.
+type faqScore struct {
+	faq   int
+	score float64
+}
+
+// scored is the outcome of scoring one query.
+type scored struct {
+	top      []faqScore // best first, at most MaxCandidates
+	coverage float64    // share of the query's weight the shop's vocabulary knows
+	nfeat    int        // known features in the query
+}
+
+// score scores normalized text against every active FAQ. exclude is a unit
+// to hold out (-1 for none), used to calibrate on the index's own phrasings.
+func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
+	li := ix.langs[lang]
+	var out scored
+	if li == nil || text == "" {
+		return out
+	}
+	var fbuf [96]feature
+	var wbuf [96]weighted
+	ws := aggregate(ix.x.extract(fbuf[:0], text, lang), wbuf[:0])
+	unitDot := make([]float64, len(li.units))
+	centDot := make([]float64, len(li.cnorm2))
+	qn2, known, unknown := 0.0, 0.0, 0.0
+	for _, w := range ws {
+		t := li.terms[w.key]
+		unigram := w.kind == kindChar || w.kind == kindWord
+		if t == nil {
+			if unigram {
+				unknown += w.w * li.maxIDF
+			}
+			continue
+		}
+		q := w.w * t.idf
+		qn2 += q * q
+		if unigram {
+			known += q
+		}
+		out.nfeat++
+		for _, p := range t.units {
+			unitDot[p.id] += q * float64(p.w)
+		}
+		for _, p := range t.cents {
+			centDot[p.id] += q * float64(p.w)
+		}
+	}
+	if known+unknown > 0 {
+		out.coverage = known / (known + unknown)
+	}
+	if qn2 == 0 {
+		return out
+	}
+	qn := math.Sqrt(qn2)
+	best := make([]float64, len(li.cnorm2))
+	for i, u := range li.units {
+		if int32(i) == exclude {
+			continue
+		}
+		if d := unitDot[i] / qn; d > best[u.faq] {
+			best[u.faq] = d
+		}
+	}
+	exFAQ := int32(-1)
+	if exclude >= 0 {
+		exFAQ = li.units[exclude].faq
+	}
+	var top [MaxCandidates]faqScore
+	n := 0
+	for f, cn2 := range li.cnorm2 {
+		if cn2 == 0 || (active != nil && !active[f]) {
+			continue
+		}
+		dot := centDot[f]
+		if int32(f) == exFAQ {
+			dot -= unitDot[exclude]
+			cn2 = cn2 - 2*li.units[exclude].selfC + 1
+		}
+		cent := 0.0
+		if cn2 > 1e-12 {
+			cent = dot / (math.Sqrt(cn2) * qn)
+		}
+		s := unitShare*best[f] + (1-unitShare)*cent
+		if s <= 0 {
+			continue
+		}
+		// Insert into the small sorted top list.
+		if n < MaxCandidates {
+			n++
+		} else if s <= top[n-1].score {
+			continue
+		}
+		j := n - 1
+		for j > 0 && top[j-1].score < s {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = faqScore{f, s}
+	}
+	out.top = append([]faqScore(nil), top[:n]...)
+	return out
+}
