@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -556,5 +558,65 @@ func TestBinaryAskAcrossProcesses(t *testing.T) {
 	cmd.Stderr = &errb
 	if err := cmd.Run(); err == nil || !strings.Contains(errb.String(), "callbee ask:") {
 		t.Fatalf("bad ask: err=%v stderr=%q", err, errb.String())
+	}
+}
+
+func TestAskWithSampleConfig(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "cb.db")
+	r := runCmd(t, "", "ask", "--config", filepath.Join("..", "..", "callbee.sample.yaml"), "--db", db,
+		"--shop", kbtest.StarterShopPath(t), "--lang", "en", "when do you ship")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if rep := oneReply(t, r.stdout); rep.Mode != "full-auto" && rep.Mode != "smart-assist" {
+		t.Errorf("mode %q is not one the sample config schedules", rep.Mode)
+	}
+	bad := writeFile(t, filepath.Join(t.TempDir(), "bad.yaml"), "service: {mode: robot}\n")
+	if r := runCmd(t, "", "ask", "--config", bad, "--shop", kbtest.StarterShopPath(t), "hi"); r.code != exitFail || !strings.Contains(r.stderr, "service.mode") {
+		t.Errorf("bad config: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// TestBinaryServeSIGTERM runs the built binary and stops it with SIGTERM.
+func TestBinaryServeSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "callbee")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "cb.db"),
+		"--shop", kbtest.StarterShopPath(t))
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no serving line: %v\n%s", err, stderr.String())
+	}
+	m := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)`).FindString(line)
+	resp, err := http.Get(m + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "stopped") {
+		t.Errorf("no clean shutdown in the log:\n%s", stderr.String())
 	}
 }
