@@ -50,19 +50,30 @@ func cmdKB(ctx context.Context, c *cli, args []string) int {
 	return exitUsage
 }
 
-// loadAll loads every file, printing each problem; ok is false if any failed.
-func (c *cli) loadAll(files []string) (shops []*kb.Shop, ok bool) {
+// shopFile is a validated shop and the bytes it was parsed from.
+type shopFile struct {
+	path string
+	data []byte
+	shop *kb.Shop
+}
+
+// loadAll reads and validates every file, printing each problem; ok is false
+// if any failed.
+func (c *cli) loadAll(files []string) (out []shopFile, ok bool) {
 	ok = true
 	for _, f := range files {
-		s, err := kb.Load(f)
-		if err != nil {
-			fmt.Fprintln(c.stderr, problems(err))
-			ok = false
-			continue
+		data, err := os.ReadFile(f)
+		if err == nil {
+			var s *kb.Shop
+			if s, err = kb.Parse(f, data); err == nil {
+				out = append(out, shopFile{f, data, s})
+				continue
+			}
 		}
-		shops = append(shops, s)
+		fmt.Fprintln(c.stderr, problems(err))
+		ok = false
 	}
-	return shops, ok
+	return out, ok
 }
 
 func kbValidate(ctx context.Context, c *cli, args []string) int {
@@ -76,7 +87,8 @@ func kbValidate(ctx context.Context, c *cli, args []string) int {
 		return exitUsage
 	}
 	shops, ok := c.loadAll(files)
-	for _, s := range shops {
+	for _, f := range shops {
+		s := f.shop
 		fmt.Fprintf(c.stdout, "ok: %s (%s): %d FAQs, %d products, %d orders, packs %s\n", s.ID(),
 			s.Shop.Name.Get(firstLang(s)), len(s.FAQs), len(s.Products), len(s.Orders), packList(s))
 	}
@@ -113,16 +125,13 @@ func kbImport(ctx context.Context, c *cli, args []string) int {
 		return c.errorf("kb import", "%v", err)
 	}
 	defer st.Close()
-	for i, s := range shops {
-		data, err := os.ReadFile(files[i])
-		if err != nil {
-			return c.errorf("kb import", "%v", err)
-		}
-		if err := st.PutShop(ctx, s.ID(), s.Shop.Name.Get(firstLang(s)), data); err != nil {
-			return c.errorf("kb import", "%s: %v", files[i], err)
+	for _, f := range shops {
+		s := f.shop
+		if err := st.PutShop(ctx, s.ID(), s.Shop.Name.Get(firstLang(s)), f.data); err != nil {
+			return c.errorf("kb import", "%s: %v", f.path, err)
 		}
 		fmt.Fprintf(c.stdout, "imported %s from %s into %s: %d FAQs, %d products, %d orders\n",
-			s.ID(), files[i], st.Path(), len(s.FAQs), len(s.Products), len(s.Orders))
+			s.ID(), f.path, st.Path(), len(s.FAQs), len(s.Products), len(s.Orders))
 	}
 	return exitOK
 }
