@@ -9,13 +9,20 @@ export PATH=/usr/local/go/bin:$PATH
 RACE_PKGS=${RACE_PKGS:-"./store/... ./dialog/... ./web/..."}
 FUZZ_SMOKE=${FUZZ_SMOKE:-0} # e.g. 3s: a short run of every Fuzz target (their seeds always run as tests)
 
+# step runs one step and records its failure; every step runs, so one
+# failing package does not hide the others' results.
+failed=()
 step() {
 	local name=$1 start
 	shift
 	start=$(date +%s)
 	echo "==> $name: $*"
-	"$@"
-	echo "==> $name: ok in $(($(date +%s) - start))s"
+	if "$@"; then
+		echo "==> $name: ok in $(($(date +%s) - start))s"
+	else
+		echo "==> $name: FAILED in $(($(date +%s) - start))s"
+		failed+=("$name")
+	fi
 }
 
 total=$(date +%s)
@@ -29,5 +36,9 @@ if [ -n "$race_pkgs" ]; then
 fi
 if [ "$FUZZ_SMOKE" != "0" ]; then
 	step fuzz-smoke scripts/fuzz.sh "$FUZZ_SMOKE"
+fi
+if [ "${#failed[@]}" -gt 0 ]; then
+	echo "==> FAILED: ${failed[*]} (after $(($(date +%s) - total))s)"
+	exit 1
 fi
 echo "==> all tests passed in $(($(date +%s) - total))s"
