@@ -13,23 +13,52 @@ import (
 // built-in sample of everyday utterances no shop FAQ answers (oosSample).
 
 // nCalib is the number of calibration features.
-const nCalib = 4
+const nCalib = 7
 
 // maxFalseReject is the share of held-out in-scope phrasings the learned
 // out-of-scope threshold may reject.
-const maxFalseReject = 0.02
+const maxFalseReject = 0.01
 
-// Bounds of the learned threshold.
+// Bounds of the learned threshold. Held-out shop phrasings are easier than
+// real callers (they share the shop's wording), so the threshold they give
+// is capped: on caller-style questions a higher one rejected far more than
+// 3% of in-scope questions.
 const (
-	minThreshold = 0.05
-	maxThreshold = 0.5
+	minThreshold = 0.005
+	maxThreshold = 0.03
 )
 
+// calibration holds two logistic models over the same features: right
+// (is the top candidate the asked FAQ) gives Result.Confidence; scope (is
+// this a question the shop answers at all) decides OutOfScope.
 type calibration struct {
+	right     logistic
+	scope     logistic
+	threshold float64 // on scope
+}
+
+type logistic struct {
 	mean, std [nCalib]float64
 	w         [nCalib]float64
 	b         float64
-	threshold float64
+}
+
+func (l *logistic) prob(f [nCalib]float64) float64 {
+	z := l.b
+	for i := range f {
+		if l.std[i] > 0 {
+			z += l.w[i] * (f[i] - l.mean[i]) / l.std[i]
+		}
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// inScope returns the probability that the query is one the shop answers.
+func (c *calibration) inScope(sc scored) float64 {
+	if len(sc.top) == 0 {
+		return 0
+	}
+	return c.scope.prob(calibFeatures(sc))
 }
 
 func calibFeatures(sc scored) [nCalib]float64 {
@@ -40,7 +69,8 @@ func calibFeatures(sc scored) [nCalib]float64 {
 	if len(sc.top) > 1 {
 		s2 = sc.top[1].score
 	}
-	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat))}
+	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat)),
+		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic))}
 }
 
 // prob returns the calibrated probability that the top candidate is right.
@@ -48,14 +78,7 @@ func (c *calibration) prob(sc scored) float64 {
 	if len(sc.top) == 0 {
 		return 0
 	}
-	f := calibFeatures(sc)
-	z := c.b
-	for i := range f {
-		if c.std[i] > 0 {
-			z += c.w[i] * (f[i] - c.mean[i]) / c.std[i]
-		}
-	}
-	return 1 / (1 + math.Exp(-z))
+	return c.right.prob(calibFeatures(sc))
 }
 
 type sample struct {
@@ -85,9 +108,33 @@ func fitCalibration(ix *index, lang string) calibration {
 	}
 	c := calibration{threshold: minThreshold}
 	if len(ss) == 0 {
-		c.b = 0
 		return c
 	}
+	c.right = fitLogistic(ss, func(s sample) float64 { return s.y })
+	c.scope = fitLogistic(ss, func(s sample) float64 {
+		if s.inScp {
+			return 1
+		}
+		return 0
+	})
+	// Threshold: reject at most maxFalseReject of held-out in-scope phrasings.
+	var in []float64
+	for _, s := range ss {
+		if s.inScp {
+			in = append(in, c.scope.prob(s.f))
+		}
+	}
+	slices.Sort(in)
+	if len(in) > 0 {
+		k := int(math.Floor(maxFalseReject * float64(len(in))))
+		c.threshold = min(max(in[k]-1e-9, minThreshold), maxThreshold)
+	}
+	return c
+}
+
+// fitLogistic fits a logistic model to samples labelled by label.
+func fitLogistic(ss []sample, label func(sample) float64) logistic {
+	var c logistic
 	for i := range nCalib {
 		m, v := 0.0, 0.0
 		for _, s := range ss {
@@ -100,7 +147,9 @@ func fitCalibration(ix *index, lang string) calibration {
 		c.mean[i], c.std[i] = m, math.Sqrt(v/float64(len(ss)))
 	}
 	x := make([][nCalib]float64, len(ss))
+	y := make([]float64, len(ss))
 	for j, s := range ss {
+		y[j] = label(s)
 		for i := range nCalib {
 			if c.std[i] > 0 {
 				x[j][i] = (s.f[i] - c.mean[i]) / c.std[i]
@@ -116,47 +165,24 @@ func fitCalibration(ix *index, lang string) calibration {
 	for range iters {
 		var gw [nCalib]float64
 		gb := 0.0
-		for j, s := range ss {
+		for j := range x {
 			z := c.b
 			for i := range nCalib {
 				z += c.w[i] * x[j][i]
 			}
-			p := 1 / (1 + math.Exp(-z))
-			d := p - s.y
+			d := 1/(1+math.Exp(-z)) - y[j]
 			gb += d
 			for i := range nCalib {
 				gw[i] += d * x[j][i]
 			}
 		}
-		n := float64(len(ss))
+		n := float64(len(x))
 		c.b -= lr * gb / n
 		for i := range nCalib {
 			c.w[i] -= lr * (gw[i]/n + l2*c.w[i])
 		}
 	}
-	// Threshold: reject at most maxFalseReject of held-out in-scope phrasings.
-	var in []float64
-	for _, s := range ss {
-		if s.inScp {
-			in = append(in, c.probFeatures(s.f))
-		}
-	}
-	slices.Sort(in)
-	if len(in) > 0 {
-		k := int(math.Floor(maxFalseReject * float64(len(in))))
-		c.threshold = min(max(in[k]-1e-9, minThreshold), maxThreshold)
-	}
 	return c
-}
-
-func (c *calibration) probFeatures(f [nCalib]float64) float64 {
-	z := c.b
-	for i := range f {
-		if c.std[i] > 0 {
-			z += c.w[i] * (f[i] - c.mean[i]) / c.std[i]
-		}
-	}
-	return 1 / (1 + math.Exp(-z))
 }
 
 func countUnits(li *langIndex, faq int32) int {

@@ -131,6 +131,7 @@ type langIndex struct {
 	units  []unit
 	cnorm2 []float64 // squared norm of each FAQ's raw centroid
 	maxIDF float64
+	avgIDF float64 // mean IDF of the vocabulary: the weight of an unseen unigram
 	calib  calibration
 }
 
@@ -249,6 +250,10 @@ func buildLang(c *corpus, x *extractor, lang string, skip int) *langIndex {
 		idf := math.Log(1 + float64(nFAQ)/d)
 		li.terms[k] = &term{idf: idf}
 		li.maxIDF = max(li.maxIDF, idf)
+		li.avgIDF += idf
+	}
+	if len(df) > 0 {
+		li.avgIDF /= float64(len(df))
 	}
 	// Unit vectors and raw centroids.
 	cent := make([]map[uint64]float64, len(c.faqs))

@@ -109,7 +109,16 @@ func (m *Matcher) AddPhrasing(faqID, lang, text string) error {
 	c := *m.cor
 	c.docs = append(slices.Clip(c.docs), doc{pos, lang, docPhrasing, s})
 	m.cor = &c
-	m.idx.Store(buildIndex(m.cor, -1, true))
+	// Rebuild the index but keep the confidence models: refitting them is
+	// most of the build time and one phrasing hardly moves them.
+	old := m.idx.Load()
+	ix := buildIndex(m.cor, -1, false)
+	for l, li := range ix.langs {
+		if o := old.langs[l]; o != nil {
+			li.calib = o.calib
+		}
+	}
+	m.idx.Store(ix)
 	return nil
 }
 
@@ -128,11 +137,11 @@ func (m *Matcher) Match(text, lang string) Result {
 	li := ix.langs[lang]
 	conf := li.calib.prob(sc)
 	res.Confidence = conf
-	thr := li.calib.threshold
 	if m.opts.threshold != nil {
-		thr = *m.opts.threshold
+		res.OutOfScope = conf < *m.opts.threshold
+	} else {
+		res.OutOfScope = li.calib.inScope(sc) < li.calib.threshold
 	}
-	res.OutOfScope = conf < thr
 	res.Candidates = candidates(ix.c, sc, conf)
 	return res
 }
@@ -209,6 +218,9 @@ type scored struct {
 	top      []faqScore // best first, at most MaxCandidates
 	coverage float64    // share of the query's weight the shop's vocabulary knows
 	nfeat    int        // known features in the query
+	concepts int        // known concept features in the query
+	qnorm    float64    // norm of the query's known features
+	offTopic int        // off-topic words in the query
 }
 
 // score scores normalized text against every active FAQ. exclude is a unit
@@ -230,7 +242,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		unigram := w.kind == kindChar || w.kind == kindWord
 		if t == nil {
 			if unigram {
-				unknown += w.w * li.maxIDF
+				unknown += w.w * li.avgIDF
 			}
 			continue
 		}
@@ -240,6 +252,9 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 			known += q
 		}
 		out.nfeat++
+		if w.kind == kindConcept {
+			out.concepts++
+		}
 		for _, p := range t.units {
 			unitDot[p.id] += q * float64(p.w)
 		}
@@ -250,10 +265,12 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	if known+unknown > 0 {
 		out.coverage = known / (known + unknown)
 	}
+	out.offTopic = offTopicHits(text, lang)
 	if qn2 == 0 {
 		return out
 	}
 	qn := math.Sqrt(qn2)
+	out.qnorm = qn
 	best := make([]float64, len(li.cnorm2))
 	for i, u := range li.units {
 		if int32(i) == exclude {

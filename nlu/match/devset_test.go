@@ -1,0 +1,93 @@
+package match_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/callbee/callbee/internal/devset"
+	"github.com/callbee/callbee/kb/kbtest"
+	"github.com/callbee/callbee/nlu/match"
+)
+
+// TestDevSet measures the matcher alone on the dev set's single questions:
+// top-1 accuracy and false rejection on in-scope questions, rejection of
+// out-of-scope ones. Set CALLBEE_DEVSET_VERBOSE=1 to log every miss.
+func TestDevSet(t *testing.T) {
+	set, err := devset.Default()
+	if err != nil {
+		t.Skipf("dev set: %v", err)
+	}
+	shop := kbtest.DemoShop(t)
+	m, err := match.New(shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verbose := os.Getenv("CALLBEE_DEVSET_VERBOSE") != ""
+	type counts struct{ in, top1, falseRej, oos, oosRej int }
+	by := map[string]*counts{}
+	for _, s := range set.Singles {
+		c := by[s.Lang]
+		if c == nil {
+			c = &counts{}
+			by[s.Lang] = c
+		}
+		got := m.Match(s.Text, s.Lang)
+		top := ""
+		if len(got.Candidates) > 0 {
+			top = got.Candidates[0].FAQ
+		}
+		if s.OOS {
+			c.oos++
+			if got.OutOfScope {
+				c.oosRej++
+			} else if verbose {
+				t.Logf("oos accepted %s %q -> %s %.2f", s.Lang, s.Text, top, got.Confidence)
+			}
+			continue
+		}
+		c.in++
+		if top == s.FAQ {
+			c.top1++
+		} else if verbose {
+			t.Logf("miss %s %q -> %s %.2f want %s", s.Lang, s.Text, top, got.Confidence, s.FAQ)
+		}
+		if got.OutOfScope {
+			c.falseRej++
+			if verbose {
+				t.Logf("rejected %s %q (%s %.2f)", s.Lang, s.Text, top, got.Confidence)
+			}
+		}
+	}
+	if os.Getenv("CALLBEE_DEVSET_SWEEP") != "" {
+		for _, thr := range []float64{0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3} {
+			inRej, oosRej, in, oos := 0, 0, 0, 0
+			for _, s := range set.Singles {
+				got := m.Match(s.Text, s.Lang)
+				if s.OOS {
+					oos++
+					if !got.OutOfScope && false || got.Confidence < thr {
+						oosRej++
+					}
+				} else {
+					in++
+					if !got.OutOfScope && false || got.Confidence < thr {
+						inRej++
+					}
+				}
+			}
+			t.Logf("thr %.2f: in-scope rejected %.3f, oos rejected %.3f", thr, ratio(inRej, in), ratio(oosRej, oos))
+		}
+	}
+	for lang, c := range by {
+		t.Logf("%s: top-1 %d/%d = %.3f, false rejection %d/%d = %.3f, oos rejected %d/%d = %.3f", lang,
+			c.top1, c.in, ratio(c.top1, c.in), c.falseRej, c.in, ratio(c.falseRej, c.in),
+			c.oosRej, c.oos, ratio(c.oosRej, c.oos))
+	}
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
