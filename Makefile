@@ -27,7 +27,7 @@ install:
 	@scripts/install.sh
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbee
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/callbee
 
 run: install build
 	$(BIN) serve --addr $(ADDR) --shop examples/starter-shop.yaml $(if $(wildcard $(DEMO_SHOP)),--shop $(DEMO_SHOP))

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -524,13 +525,8 @@ func TestBinaryAskAcrossProcesses(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	demo := kbtest.DemoShopPath(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "callbee")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db := filepath.Join(dir, "cb.db")
+	bin := binary(t)
+	db := filepath.Join(t.TempDir(), "cb.db")
 	ask := func(text string) (dialog.Reply, time.Duration) {
 		t.Helper()
 		var out, errb bytes.Buffer
@@ -583,10 +579,7 @@ func TestBinaryServeSIGTERM(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "callbee")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := binary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "cb.db"),
@@ -619,4 +612,38 @@ func TestBinaryServeSIGTERM(t *testing.T) {
 	if !strings.Contains(stderr.String(), "stopped") {
 		t.Errorf("no clean shutdown in the log:\n%s", stderr.String())
 	}
+}
+
+// The callbee binary, built once for the tests that run it as a process.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+	binDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+func binary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "callbee-test-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "callbee")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
 }
