@@ -34,3 +34,17 @@ func BenchmarkMatch(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkAddPhrasing(b *testing.B) {
+	shop := kbtest.DemoShop(b)
+	m, err := New(shop)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := m.AddPhrasing("promotion.coupon", "zh", "券咋用"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -60,7 +60,8 @@ var conceptsZH = map[string]string{
 
 // conceptIndex finds concept members in text.
 type conceptIndex struct {
-	byFirst map[rune][]conceptMember // first rune -> members starting with it
+	byFirst map[rune][]conceptMember   // zh: first rune -> members starting with it
+	byWord  map[string][]conceptMember // en: first stem -> members (stems joined by " ")
 }
 
 type conceptMember struct {
@@ -178,36 +179,61 @@ func newConceptIndexEN(concepts map[string]string) *conceptIndex {
 			for i, w := range words {
 				words[i] = stemEN(w)
 			}
-			s := " " + strings.Join(words, " ") + " "
-			ci.byFirst[' '] = append(ci.byFirst[' '], conceptMember{s, key})
+			if len(words) == 0 {
+				continue
+			}
+			if ci.byWord == nil {
+				ci.byWord = map[string][]conceptMember{}
+			}
+			ci.byWord[words[0]] = append(ci.byWord[words[0]], conceptMember{strings.Join(words, " "), key})
 		}
 	}
 	return ci
 }
 
-// findWords appends the concept features of " "-padded stems.
-func (ci *conceptIndex) findWords(dst []feature, text string) []feature {
+// findWords appends the concept features of a stem sequence.
+// Stems inside a product mention (inProduct[i]) start no concept.
+func (ci *conceptIndex) findWords(dst []feature, stems []string, inProduct []bool) []feature {
 	var seen [16]uint64
 	n := 0
-	for _, m := range ci.byFirst[' '] {
-		if !strings.Contains(text, m.text) {
+	for i, w := range stems {
+		if inProduct[i] {
 			continue
 		}
-		dup := false
-		for _, k := range seen[:n] {
-			if k == m.key {
-				dup = true
-				break
+		for _, m := range ci.byWord[w] {
+			if !hasWords(stems[i:], m.text) {
+				continue
 			}
+			dup := false
+			for _, k := range seen[:n] {
+				if k == m.key {
+					dup = true
+					break
+				}
+			}
+			if dup {
+				continue
+			}
+			if n < len(seen) {
+				seen[n] = m.key
+				n++
+			}
+			dst = append(dst, feature{m.key, kindConcept, 1})
 		}
-		if dup {
-			continue
-		}
-		if n < len(seen) {
-			seen[n] = m.key
-			n++
-		}
-		dst = append(dst, feature{m.key, kindConcept, 1})
 	}
 	return dst
+}
+
+// hasWords reports whether stems starts with the space-separated words of p.
+func hasWords(stems []string, p string) bool {
+	for i := 0; ; i++ {
+		w, rest, more := strings.Cut(p, " ")
+		if i >= len(stems) || stems[i] != w {
+			return false
+		}
+		if !more {
+			return true
+		}
+		p = rest
+	}
 }

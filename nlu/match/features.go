@@ -244,8 +244,12 @@ func (x *extractor) extractEN(dst []feature, text string) []feature {
 		muls = append(muls, m)
 	}
 	if x.conceptsEN != nil {
-		joined := " " + strings.Join(stems, " ") + " "
-		dst = x.conceptsEN.findWords(dst, joined)
+		var pbuf [48]bool
+		inProduct := pbuf[:0]
+		for _, m := range muls {
+			inProduct = append(inProduct, m < 1)
+		}
+		dst = x.conceptsEN.findWords(dst, stems, inProduct)
 	}
 	for i, s := range stems {
 		m := muls[i]

@@ -206,7 +206,6 @@ func buildLang(c *corpus, x *extractor, lang string, skip int) *langIndex {
 	}
 	var vecs []vec
 	df := map[uint64]float64{}
-	seenIn := map[uint64]int{} // feature -> last faq+1 counted in df, per kind of doc
 	var fbuf []feature
 	for i, d := range c.docs {
 		if d.lang != lang || i == skip {
@@ -235,7 +234,6 @@ func buildLang(c *corpus, x *extractor, lang string, skip int) *langIndex {
 			}
 		}
 	}
-	_ = seenIn
 	nFAQ := 0
 	for _, m := range perFAQ {
 		if m == nil {

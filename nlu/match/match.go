@@ -3,12 +3,18 @@
 // product names. Chinese is matched on character unigrams, bigrams and
 // trigrams plus fuzzy toneless pinyin (so ASR homophones still match);
 // English on light stems, stem bigrams and in-word character trigrams, after
-// a small general lexicon of everyday shopping synonyms. Term weights are
-// IDF over FAQs; a FAQ scores by its best phrasing and by its centroid.
-// Product names weigh little, since they say which item, not which question.
-// A logistic model fitted at build time on held-out phrasings and a
-// built-in sample of everyday non-shop utterances turns scores into a
-// calibrated confidence and the out-of-scope decision.
+// a small general lexicon of everyday shopping synonyms. Both languages also
+// get concept features from a general lexicon of customer-service wording
+// (concepts.go), so paraphrases meet the shop's wording. Term weights are
+// IDF over FAQs; a FAQ scores mostly by its centroid (phrasings plus a
+// share of the answer) and a little by its best phrasing. Product names
+// weigh little, since they say which item, not which question.
+//
+// Two logistic models are fitted at build time on the shop's phrasings
+// (each scored with itself held out) and a built-in sample of everyday
+// non-shop utterances (oos.go): one gives Result.Confidence, the probability
+// that the top candidate is right; the other, helped by an off-topic
+// vocabulary (offtopic.go), decides OutOfScope.
 package match
 
 import (

@@ -3,6 +3,7 @@ package match
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/kb/kbtest"
@@ -330,4 +331,26 @@ func FuzzMatch(f *testing.F) {
 			t.Errorf("bad result %+v", got)
 		}
 	})
+}
+
+func TestConcurrentMatchAndAdd(t *testing.T) {
+	_, m := newDemo(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			m.Match("什么时候发货", "zh")
+			m.Match("where is my parcel", "en")
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		if err := m.AddPhrasing("logistics.when_ship", "zh", "几时发"); err != nil {
+			t.Error(err)
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("deadline")
+	}
 }

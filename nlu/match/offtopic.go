@@ -48,13 +48,28 @@ func offTopicHits(text, lang string) int {
 		}
 		return n
 	}
-	for _, w := range offTopicZH {
-		if strings.Contains(text, w) {
-			n++
+	for i, r := range text {
+		for _, w := range offTopicZHByFirst[r] {
+			if strings.HasPrefix(text[i:], w) {
+				n++
+				break
+			}
 		}
 	}
 	return n
 }
+
+// offTopicZHByFirst indexes offTopicZH by first rune.
+var offTopicZHByFirst = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, w := range offTopicZH {
+		for _, r := range w {
+			m[r] = append(m[r], w)
+			break
+		}
+	}
+	return m
+}()
 
 // offTopicENSet is offTopicEN as a set.
 var offTopicENSet = func() map[string]bool {

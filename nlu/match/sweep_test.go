@@ -68,4 +68,3 @@ func TestScopeSweep(t *testing.T) {
 			float64(inRej[1])/float64(in[1]), float64(oosRej[1])/float64(oos[1]))
 	}
 }
-
