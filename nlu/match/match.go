@@ -146,7 +146,8 @@ func (m *Matcher) Match(text, lang string) Result {
 	if m.opts.threshold != nil {
 		res.OutOfScope = conf < *m.opts.threshold
 	} else {
-		res.OutOfScope = li.calib.inScope(sc) < li.calib.threshold
+		p := li.calib.inScope(sc)
+		res.OutOfScope = p < li.calib.threshold || sc.offTopic > 0 && p < offTopicThreshold
 	}
 	res.Candidates = candidates(ix.c, sc, conf)
 	return res
@@ -172,6 +173,10 @@ func candidates(c *corpus, sc scored, conf float64) []Candidate {
 	}
 	return out
 }
+
+// offTopicThreshold is the in-scope probability below which a question that
+// uses off-topic vocabulary (offtopic.go) is out of scope.
+const offTopicThreshold = 0.5
 
 // softmaxScale sharpens score differences when sharing probability.
 const softmaxScale = 12
