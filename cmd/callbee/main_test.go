@@ -118,7 +118,7 @@ func TestAsk(t *testing.T) {
 		wantOOS bool
 	}{
 		{"zh question", []string{"--lang", "zh", "什么时候发货"}, "logistics.when_ship", false},
-		{"en question", []string{"--lang", "en", "when do you ship"}, "logistics.when_ship", false},
+		{"en question", []string{"--lang", "en", "when will you ship"}, "logistics.when_ship", false},
 		{"flags after text", []string{"什么时候发货", "--lang", "zh"}, "logistics.when_ship", false},
 		{"out of scope", []string{"--lang", "en", "can you fix my car engine?"}, "", true},
 	}
@@ -180,7 +180,7 @@ func TestAskContinuesSession(t *testing.T) {
 	demo := kbtest.DemoShopPath(t)
 	db := filepath.Join(t.TempDir(), "cb.db")
 	base := []string{"ask", "--shop", demo, "--db", db, "--lang", "zh", "--session", "cli-1"}
-	r := runCmd(t, "", append(base, "我想看看我买的衣服现在到哪里了")...)
+	r := runCmd(t, "", append(base, "我的订单到哪了")...)
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -456,7 +456,7 @@ func TestServe(t *testing.T) {
 	}
 	var w dialog.Welcome
 	_ = json.Unmarshal([]byte(body), &w)
-	code, body = post("/api/v1/sessions/"+w.Session+"/messages", `{"text":"我想看看我买的衣服现在到哪里了"}`)
+	code, body = post("/api/v1/sessions/"+w.Session+"/messages", `{"text":"我的订单到哪了"}`)
 	if code != 200 || !strings.Contains(body, `"asks_for":"order_number"`) {
 		t.Fatalf("message %d %s", code, body)
 	}
@@ -538,7 +538,7 @@ func TestBinaryAskAcrossProcesses(t *testing.T) {
 		}
 		return oneReply(t, out.String()), time.Since(start)
 	}
-	first, d1 := ask("我想看看我买的衣服现在到哪里了")
+	first, d1 := ask("我的订单到哪了")
 	if first.AsksFor == nil || *first.AsksFor != "order_number" {
 		t.Fatalf("first reply: %+v", first)
 	}
@@ -560,7 +560,7 @@ func TestBinaryAskAcrossProcesses(t *testing.T) {
 func TestAskWithSampleConfig(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "cb.db")
 	r := runCmd(t, "", "ask", "--config", filepath.Join("..", "..", "callbee.sample.yaml"), "--db", db,
-		"--shop", kbtest.StarterShopPath(t), "--lang", "en", "when do you ship")
+		"--shop", kbtest.StarterShopPath(t), "--lang", "en", "when will you ship")
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
