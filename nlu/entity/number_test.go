@@ -78,6 +78,7 @@ func TestDigits(t *testing.T) {
 		{"two oh two four one one two five oh oh oh oh one", "2024112500001"},
 		{"double oh seven", "007"},
 		{"double zero", "00"},
+		{"one double oh double oh five", "100005"},
 		{"triple five", "555"},
 		{"2024一一25 00001", "2024112500001"},
 		{"二零二四 嗯 一一二五 零零零零一", "2024112500001"},

@@ -225,7 +225,7 @@ func (sc *scanner) enNumWord(i int) bool {
 	w := t[i].text
 	if _, ok := enWords[w]; ok {
 		if w == "oh" || w == "o" {
-			return sc.wordIs(i-1, isEnNumber) || sc.wordIs(i+1, isEnNumber)
+			return sc.wordIs(i-1, isEnNumberOrRepeat) || sc.wordIs(i+1, isEnNumber)
 		}
 		return true
 	}
@@ -244,6 +244,9 @@ func (sc *scanner) enNumWord(i int) bool {
 	}
 	return false
 }
+
+// isEnNumberOrRepeat also accepts "double"/"triple", so "double oh" reads as 00.
+func isEnNumberOrRepeat(s string) bool { return s == "double" || s == "triple" || isEnNumber(s) }
 
 func isEnNumber(s string) bool {
 	_, ok := enWords[s]
