@@ -156,6 +156,16 @@ func (t *turn) text() {
 		}
 	}
 
+	// Ellipsis: "那四十一码的呢", "what about double XL", "那羽绒服呢": a short
+	// follow-up that only swaps the item, size or colour asks the last question again.
+	if q := t.e.shop.FAQ(st.LastFAQ); q != nil && t.short() && (q.Category == "product" || q.Action == "size_advice" ||
+		q.Action == "product_attribute") && (an.Entities.Size != "" || an.Entities.Color != "" || an.Entities.ProductID != "") &&
+		(top == "" || m.Confidence < overrideConfidence || t.ellipsis()) && top != st.LastFAQ {
+		t.understood()
+		t.answer(q)
+		return
+	}
+
 	// A bare order number or phone tail: look the order up.
 	if (top == "" || m.Confidence < unresolvedBelow) && (an.Entities.OrderNumber != "" || an.Entities.Phone4 != "" && st.Pending == SlotOrderNumber) {
 		if q := t.faqWithAction("order_status"); q != nil {
@@ -226,6 +236,20 @@ func (t *turn) short() bool {
 		return utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")) <= 6
 	}
 	return len(strings.Fields(n)) <= 4
+}
+
+// ellipsis reports a follow-up that leans on the previous question.
+func (t *turn) ellipsis() bool {
+	n := strings.TrimSpace(t.an.Norm)
+	if t.lang == kb.LangZH {
+		return strings.HasSuffix(n, "呢") || strings.HasPrefix(n, "那")
+	}
+	for _, p := range []string{"what about", "how about", "and the", "and in", "and what about", "what if"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // fillsPending reports whether this turn carries the slot the bot asked for.
