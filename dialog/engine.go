@@ -28,6 +28,7 @@ type Store interface {
 	Session(ctx context.Context, id string) (store.Session, error)
 	Turns(ctx context.Context, sessionID string) ([]store.Turn, error)
 	CommitTurn(ctx context.Context, w store.TurnWrite) (store.TurnIDs, error)
+	RestartSession(ctx context.Context, s store.Session) error
 }
 
 var _ Store = (*store.Store)(nil)
@@ -156,37 +157,85 @@ func checkLang(lang string) error {
 
 // Start opens a session and returns its welcome.
 func (e *Engine) Start(ctx context.Context, o StartOptions) (Welcome, error) {
+	now := e.clock()
+	w, st, err := e.welcome(o, now)
+	if err != nil {
+		return Welcome{}, err
+	}
+	blob, err := st.marshal()
+	if err != nil {
+		return Welcome{}, err
+	}
+	err = e.store.CreateSession(ctx, store.Session{ID: w.Session, ShopID: e.shop.ID(), Lang: w.Lang,
+		Channel: st.Channel, Caller: o.Caller, Mode: w.Mode, StartedAt: now, UpdatedAt: now, State: blob})
+	if err != nil {
+		return Welcome{}, fmt.Errorf("dialog: start session: %w", err)
+	}
+	return w, nil
+}
+
+// welcome checks start options and builds a new session's welcome and state.
+func (e *Engine) welcome(o StartOptions, now time.Time) (Welcome, *state, error) {
 	if o.Lang == "" {
 		o.Lang = kb.LangZH
 	}
 	if err := checkLang(o.Lang); err != nil {
-		return Welcome{}, err
+		return Welcome{}, nil, err
 	}
 	if o.SessionID == "" {
 		o.SessionID = newSessionID()
 	}
 	if len(o.SessionID) > 128 {
-		return Welcome{}, fmt.Errorf("%w: session id longer than 128 bytes", ErrBadInput)
+		return Welcome{}, nil, fmt.Errorf("%w: session id longer than 128 bytes", ErrBadInput)
 	}
 	if o.Channel == "" {
 		o.Channel = "text"
 	}
-	now := e.clock()
-	welcome := e.shop.Fill(e.shop.Shop.Welcome.Get(o.Lang), o.Lang)
+	text := e.shop.Fill(e.shop.Shop.Welcome.Get(o.Lang), o.Lang)
 	st := &state{Shop: e.shop.ID(), Lang: o.Lang, Channel: o.Channel, Caller: o.Caller,
-		Speech: defaultSpeech(), LastText: welcome}
+		Speech: defaultSpeech(), LastText: text}
+	return Welcome{Session: o.SessionID, Text: text, Cards: e.cards(o.Lang), Speech: st.Speech,
+		Lang: o.Lang, Mode: e.ModeAt(now)}, st, nil
+}
+
+// Resume continues session o.SessionID when it exists, has not ended,
+// belongs to this shop and was used within idle; otherwise it starts the
+// session (over). started reports a new start, whose welcome is returned.
+// Text doors that name their own session ids (`callbee ask --session`) use it.
+func (e *Engine) Resume(ctx context.Context, o StartOptions, idle time.Duration) (w Welcome, started bool, err error) {
+	if o.SessionID == "" {
+		w, err = e.Start(ctx, o)
+		return w, err == nil, err
+	}
+	sess, err := e.store.Session(ctx, o.SessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		w, err = e.Start(ctx, o)
+		if errors.Is(err, store.ErrExists) { // another process created it meanwhile
+			return Welcome{Session: o.SessionID, Lang: o.Lang}, false, nil
+		}
+		return w, err == nil, err
+	}
+	if err != nil {
+		return Welcome{}, false, fmt.Errorf("dialog: load session: %w", err)
+	}
+	now := e.clock()
+	if sess.ShopID == e.shop.ID() && sess.EndedAt == nil && now.Sub(sess.UpdatedAt) <= idle {
+		return Welcome{Session: sess.ID, Lang: sess.Lang, Mode: e.ModeAt(now)}, false, nil
+	}
+	w, st, err := e.welcome(o, now)
+	if err != nil {
+		return Welcome{}, false, err
+	}
 	blob, err := st.marshal()
 	if err != nil {
-		return Welcome{}, err
+		return Welcome{}, false, err
 	}
-	mode := e.ModeAt(now)
-	err = e.store.CreateSession(ctx, store.Session{ID: o.SessionID, ShopID: e.shop.ID(), Lang: o.Lang,
-		Channel: o.Channel, Caller: o.Caller, Mode: mode, StartedAt: now, UpdatedAt: now, State: blob})
+	err = e.store.RestartSession(ctx, store.Session{ID: o.SessionID, ShopID: e.shop.ID(), Lang: o.Lang,
+		Channel: o.Channel, Caller: o.Caller, Mode: w.Mode, StartedAt: now, UpdatedAt: now, State: blob})
 	if err != nil {
-		return Welcome{}, fmt.Errorf("dialog: start session: %w", err)
+		return Welcome{}, false, fmt.Errorf("dialog: restart session: %w", err)
 	}
-	return Welcome{Session: o.SessionID, Text: welcome, Cards: e.cards(o.Lang), Speech: st.Speech,
-		Lang: o.Lang, Mode: mode}, nil
+	return w, true, nil
 }
 
 func defaultSpeech() Speech { return Speech{Rate: 1, Volume: 1} }

@@ -435,3 +435,47 @@ func TestTicketGetsOrderLater(t *testing.T) {
 		t.Fatalf("tickets = %+v, %v", ts, err)
 	}
 }
+
+func TestResume(t *testing.T) {
+	now := onDuty
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"), store.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e, err := dialog.New(kbtest.DemoShop(t), st, dialog.WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := dialog.StartOptions{SessionID: "caller-1", Lang: "en"}
+	if _, started, err := e.Resume(ctx, o, 30*time.Minute); err != nil || !started {
+		t.Fatalf("first Resume: started %v, %v", started, err)
+	}
+	if r, _ := e.Handle(ctx, "caller-1", dialog.Input{Text: "where is my order"}); str(r.AsksFor) != dialog.SlotOrderNumber {
+		t.Fatalf("asks_for = %s", str(r.AsksFor))
+	}
+	now = now.Add(time.Minute)
+	if _, started, err := e.Resume(ctx, o, 30*time.Minute); err != nil || started {
+		t.Fatalf("Resume within idle: started %v, %v", started, err)
+	}
+	r, err := e.Handle(ctx, "caller-1", dialog.Input{Text: "2024112500003"})
+	if err != nil || r.Order == nil || !r.Order.Found {
+		t.Fatalf("slot not kept across Resume: %+v %v", r.Order, err)
+	}
+	if r, _ := e.Handle(ctx, "caller-1", dialog.Input{Text: "goodbye"}); !r.EndCall {
+		t.Fatal("no end_call")
+	}
+	// An ended session starts over.
+	if _, started, err := e.Resume(ctx, o, 30*time.Minute); err != nil || !started {
+		t.Fatalf("Resume after end: started %v, %v", started, err)
+	}
+	if _, err := e.Handle(ctx, "caller-1", dialog.Input{Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	// So does an idle one.
+	now = now.Add(2 * time.Hour)
+	if _, started, _ := e.Resume(ctx, o, 30*time.Minute); !started {
+		t.Fatal("idle session resumed")
+	}
+}

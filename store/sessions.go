@@ -199,3 +199,35 @@ func rawJSON(v sql.NullString) json.RawMessage {
 	}
 	return json.RawMessage(v.String)
 }
+
+// RestartSession starts an existing session id over: new shop, language,
+// channel, caller, mode, start time and state, not ended. Its earlier turns
+// stay (their seq numbers continue). It returns ErrNotFound for an unknown id.
+func (s *Store) RestartSession(ctx context.Context, se Session) error {
+	if err := s.check("restart session"); err != nil {
+		return err
+	}
+	if se.ID == "" || se.ShopID == "" {
+		return fmt.Errorf("store: restart session %q: id and shop are required: %w", se.ID, ErrInvalid)
+	}
+	if err := validJSON("state", se.State); err != nil {
+		return fmt.Errorf("store: restart session %s: %w", se.ID, err)
+	}
+	if se.StartedAt.IsZero() {
+		se.StartedAt = s.now()
+	}
+	if se.UpdatedAt.IsZero() {
+		se.UpdatedAt = se.StartedAt
+	}
+	const q = `UPDATE sessions SET shop_id = ?, lang = ?, channel = ?, caller = ?, mode = ?, started_at = ?,
+updated_at = ?, ended_at = NULL, state = ? WHERE id = ?`
+	res, err := s.w.ExecContext(ctx, q, se.ShopID, se.Lang, se.Channel, se.Caller, se.Mode,
+		fmtTime(se.StartedAt), fmtTime(se.UpdatedAt), nullJSON(se.State), se.ID)
+	if err != nil {
+		return fmt.Errorf("store: restart session %s: %w", se.ID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: restart session %s: %w", se.ID, ErrNotFound)
+	}
+	return nil
+}

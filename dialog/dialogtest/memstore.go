@@ -100,3 +100,14 @@ func (m *MemStore) CommitTurn(_ context.Context, w store.TurnWrite) (store.TurnI
 	}
 	return ids, nil
 }
+
+// RestartSession implements dialog.Store.
+func (m *MemStore) RestartSession(_ context.Context, s store.Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.sessions[s.ID]; !ok {
+		return fmt.Errorf("memstore: session %q: %w", s.ID, store.ErrNotFound)
+	}
+	m.sessions[s.ID] = s
+	return nil
+}
