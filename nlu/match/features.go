@@ -136,6 +136,11 @@ type zhUnit struct {
 }
 
 func (x *extractor) extractZH(dst []feature, text string) []feature {
+	// Concepts are found in the caller's own wording, n-grams in the
+	// canonical wording.
+	if x.concepts != nil {
+		dst = x.concepts.find(dst, text, x.productSpans(text, "zh"))
+	}
 	text = canonZH(text)
 	spans := x.productSpans(text, "zh")
 	var buf [64]zhUnit
@@ -163,9 +168,6 @@ func (x *extractor) extractZH(dst []feature, text string) []feature {
 		}
 	}
 	flush(len(text))
-	if x.concepts != nil {
-		dst = x.concepts.find(dst, text, spans)
-	}
 
 	mul := func(s, e int) float64 {
 		if inSpans(spans, s, e) {

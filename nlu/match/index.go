@@ -177,8 +177,8 @@ func buildIndex(c *corpus, skip int, calibrate bool, langs ...string) *index {
 	if len(langs) == 0 {
 		langs = []string{kb.LangZH, kb.LangEN}
 	}
-	x := &extractor{products: c.products, pinyin: newPinyinTable(), concepts: newConceptIndex(conceptsZH),
-		conceptsEN: newConceptIndexEN(conceptsEN)}
+	zh, en := conceptIndexes()
+	x := &extractor{products: c.products, pinyin: newPinyinTable(), concepts: zh, conceptsEN: en}
 	for _, d := range c.docs {
 		if d.lang == kb.LangZH && slices.Contains(langs, kb.LangZH) {
 			x.pinyin.add(d.text)
