@@ -76,7 +76,7 @@ var synEN = map[string]string{
 	"slowly": "slow", "slower": "slow", "louder": "loud", "speak up": "loud", "loudly": "loud",
 	"can not hear": "loud", "hard to hear": "loud", "volume": "loud",
 	"thank": "thanks", "cheers": "thanks", "appreciate": "thanks", "appreciated": "thanks",
-	"hey": "hello", "hi": "hello", "morning": "hello", "afternoon": "hello", "evening": "hello",
+	"hey": "hello", "hi": "hello", "good morning": "hello", "good afternoon": "hello", "good evening": "hello",
 	"goodbye": "bye", "farewell": "bye", "hang up": "bye",
 	"smartphone": "phone", "mobile": "phone", "cellphone": "phone", "application": "app",
 	"grandson": "grandchild", "granddaughter": "grandchild",
