@@ -3,8 +3,6 @@ package match
 import (
 	"math"
 	"slices"
-
-	"github.com/callbee/callbee/nlu/normalize"
 )
 
 // Calibration: a logistic model over a few score features, fitted when the
@@ -13,7 +11,7 @@ import (
 // built-in sample of everyday utterances no shop FAQ answers (oosSample).
 
 // nCalib is the number of calibration features.
-const nCalib = 7
+const nCalib = 9
 
 // maxFalseReject is the share of held-out in-scope phrasings the learned
 // out-of-scope threshold may reject.
@@ -70,7 +68,8 @@ func calibFeatures(sc scored) [nCalib]float64 {
 		s2 = sc.top[1].score
 	}
 	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat)),
-		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic))}
+		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic)),
+		sc.topCover, math.Log1p(float64(sc.topConcepts))}
 }
 
 // prob returns the calibrated probability that the top candidate is right.
@@ -102,8 +101,8 @@ func fitCalibration(ix *index, lang string) calibration {
 		}
 		ss = append(ss, sample{calibFeatures(sc), y, true})
 	}
-	for _, t := range oosSample[lang] {
-		sc := ix.score(lang, normalize.Normalize(t, lang), -1, nil)
+	for _, t := range oosSample()[lang] {
+		sc := ix.score(lang, t, -1, nil)
 		ss = append(ss, sample{calibFeatures(sc), 0, false})
 	}
 	c := calibration{threshold: minThreshold}

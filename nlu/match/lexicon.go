@@ -64,8 +64,8 @@ var synEN = map[string]string{
 	"bigger": "size", "sizing": "size", "fit me": "size",
 	"suggest": "recommend", "suggestion": "recommend", "recommendation": "recommend",
 	// people and service
-	"human": "agent", "person": "agent", "operator": "agent", "representative": "agent",
-	"someone": "agent", "somebody": "agent", "staff": "agent", "real person": "agent",
+	"human": "agent", "operator": "agent", "representative": "agent",
+	"real person": "agent", "live person": "agent", "proper person": "agent",
 	"customer service": "agent", "manager": "agent",
 	"telephone number": "hotline", "phone number": "hotline", "number to call": "hotline",
 	"contact number": "hotline",

@@ -232,6 +232,18 @@ type scored struct {
 	concepts int        // known concept features in the query
 	qnorm    float64    // norm of the query's known features
 	offTopic int        // off-topic words in the query
+	// Evidence about the top FAQ: the share of the query's unigram weight
+	// (known and unknown) that the top FAQ's own vocabulary holds, and the
+	// number of the query's concepts it uses.
+	topCover    float64
+	topConcepts int
+}
+
+// qterm is one known feature of a query.
+type qterm struct {
+	t    *term
+	q    float64
+	kind byte
 }
 
 // score scores normalized text against every active FAQ. exclude is a unit
@@ -247,6 +259,8 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	ws := aggregate(ix.x.extract(fbuf[:0], text, lang), wbuf[:0])
 	unitDot := make([]float64, len(li.units))
 	centDot := make([]float64, len(li.cnorm2))
+	var qbuf [96]qterm
+	qts := qbuf[:0]
 	qn2, known, unknown := 0.0, 0.0, 0.0
 	for _, w := range ws {
 		t := li.terms[w.key]
@@ -259,6 +273,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		}
 		q := w.w * t.idf
 		qn2 += q * q
+		qts = append(qts, qterm{t, q, w.kind})
 		if unigram {
 			known += q
 		}
@@ -328,5 +343,42 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		top[j] = faqScore{f, s}
 	}
 	out.top = append([]faqScore(nil), top[:n]...)
+	if n > 0 && known+unknown > 0 {
+		f := int32(top[0].faq)
+		covered := 0.0
+		for _, qt := range qts {
+			unigram := qt.kind == kindChar || qt.kind == kindWord
+			if !(unigram || qt.kind == kindConcept) || !inFAQ(qt.t, f, exclude) {
+				continue
+			}
+			if unigram {
+				covered += qt.q
+			} else {
+				out.topConcepts++
+			}
+		}
+		out.topCover = covered / (known + unknown)
+	}
 	return out
+}
+
+// inFAQ reports whether FAQ f's centroid holds term t, not counting unit
+// exclude (-1 for none).
+func inFAQ(t *term, f, exclude int32) bool {
+	for _, p := range t.cents {
+		if p.id != f {
+			continue
+		}
+		w := float64(p.w)
+		if exclude >= 0 {
+			for _, u := range t.units {
+				if u.id == exclude {
+					w -= float64(u.w)
+					break
+				}
+			}
+		}
+		return w > 1e-6
+	}
+	return false
 }
