@@ -3,6 +3,9 @@ package match
 import (
 	"math"
 	"slices"
+	"strings"
+
+	"github.com/callbee/callbee/nlu/normalize"
 )
 
 // Calibration: a logistic model over a few score features, fitted when the
@@ -15,15 +18,22 @@ const nCalib = 9
 
 // maxFalseReject is the share of held-out in-scope phrasings the learned
 // out-of-scope threshold may reject.
-const maxFalseReject = 0.01
+const maxFalseReject = 0.03
 
-// Bounds of the learned threshold. Held-out shop phrasings are easier than
-// real callers (they share the shop's wording), so the threshold they give
-// is capped: on caller-style questions a higher one rejected far more than
-// 3% of in-scope questions.
+// Bounds of the learned threshold on the in-scope probability.
 const (
 	minThreshold = 0.005
-	maxThreshold = 0.03
+	maxThreshold = 0.4
+)
+
+// L2 penalties of the two models (features are standardized). The scope
+// model is regularized hard: it is fitted on held-out shop phrasings, which
+// are easier than callers' paraphrases, and an unregularized fit separates
+// them from the everyday sample so sharply that real callers fall below any
+// threshold learned on them.
+const (
+	rightL2 = 1e-3
+	scopeL2 = 0.1
 )
 
 // calibration holds two logistic models over the same features: right
@@ -84,6 +94,7 @@ type sample struct {
 	f     [nCalib]float64
 	y     float64
 	inScp bool
+	aug   bool // a held-out phrasing made harder (scope model only)
 }
 
 // fitCalibration fits the confidence model and threshold for lang.
@@ -99,27 +110,44 @@ func fitCalibration(ix *index, lang string) calibration {
 		if len(sc.top) > 0 && sc.top[0].faq == int(u.faq) {
 			y = 1
 		}
-		ss = append(ss, sample{calibFeatures(sc), y, true})
+		ss = append(ss, sample{calibFeatures(sc), y, true, false})
+		// Callers are harder than the shop's own phrasings: they wrap the
+		// question in everyday talk and use other words for part of it.
+		// The scope model and its threshold also learn from held-out
+		// phrasings made harder in those two ways.
+		text := ix.c.docs[u.doc].text
+		chat := chatter[lang]
+		for _, v := range []string{chat[i%len(chat)] + " " + text, dropWords(text, lang, i)} {
+			sc := ix.score(lang, v, int32(i), nil)
+			ss = append(ss, sample{calibFeatures(sc), 0, true, true})
+		}
 	}
 	for _, t := range oosSample()[lang] {
 		sc := ix.score(lang, t, -1, nil)
-		ss = append(ss, sample{calibFeatures(sc), 0, false})
+		ss = append(ss, sample{calibFeatures(sc), 0, false, false})
 	}
 	c := calibration{threshold: minThreshold}
 	if len(ss) == 0 {
 		return c
 	}
-	c.right = fitLogistic(ss, func(s sample) float64 { return s.y })
+	var orig []sample
+	for _, s := range ss {
+		if !s.aug {
+			orig = append(orig, s)
+		}
+	}
+	c.right = fitLogistic(orig, func(s sample) float64 { return s.y }, rightL2)
 	c.scope = fitLogistic(ss, func(s sample) float64 {
 		if s.inScp {
 			return 1
 		}
 		return 0
-	})
-	// Threshold: reject at most maxFalseReject of held-out in-scope phrasings.
+	}, scopeL2)
+	// Threshold: reject at most maxFalseReject of the harder held-out
+	// in-scope phrasings.
 	var in []float64
 	for _, s := range ss {
-		if s.inScp {
+		if s.aug {
 			in = append(in, c.scope.prob(s.f))
 		}
 	}
@@ -132,7 +160,7 @@ func fitCalibration(ix *index, lang string) calibration {
 }
 
 // fitLogistic fits a logistic model to samples labelled by label.
-func fitLogistic(ss []sample, label func(sample) float64) logistic {
+func fitLogistic(ss []sample, label func(sample) float64, l2 float64) logistic {
 	var c logistic
 	for i := range nCalib {
 		m, v := 0.0, 0.0
@@ -159,7 +187,6 @@ func fitLogistic(ss []sample, label func(sample) float64) logistic {
 	const (
 		iters = 300
 		lr    = 0.5
-		l2    = 1e-3
 	)
 	for range iters {
 		var gw [nCalib]float64
@@ -192,4 +219,53 @@ func countUnits(li *langIndex, faq int32) int {
 		}
 	}
 	return n
+}
+
+// chatter is everyday talk callers wrap a question in; general, no shop.
+var chatter = map[string][]string{
+	"zh": normalizeAll("zh", "我跟你说", "我岁数大了不太懂", "我孙子平时帮我弄的", "前几天我在你们这买了东西",
+		"我问一下", "我老伴让我打电话问问", "我家闺女给我买的", "不好意思打扰了", "我是第一次打这个电话",
+		"我在外地呢", "我这人记性不好", "我想了好几天了"),
+	"en": normalizeAll("en", "sorry to bother you", "I'm not very good at this", "my grandson usually does this for me",
+		"I bought something from you the other day", "quick question", "my wife asked me to ring",
+		"my daughter got me this", "I've never called before", "I'm calling from work", "bear with me",
+		"I've been meaning to ask", "I hope you can help"),
+}
+
+func normalizeAll(lang string, ss ...string) []string {
+	for i, s := range ss {
+		ss[i] = normalize.Normalize(s, lang)
+	}
+	return ss
+}
+
+// dropWords removes about a third of text's words (en) or characters (zh),
+// chosen by seed, standing in for the words a caller says differently.
+func dropWords(text, lang string, seed int) string {
+	var parts []string
+	if lang == "en" {
+		parts = strings.Fields(text)
+	} else {
+		for _, r := range text {
+			parts = append(parts, string(r))
+		}
+	}
+	if len(parts) < 3 {
+		return text
+	}
+	sep := ""
+	if lang == "en" {
+		sep = " "
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if (i+seed)%3 == 2 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }

@@ -133,6 +133,9 @@ type langIndex struct {
 	maxIDF float64
 	avgIDF float64 // mean IDF of the vocabulary: the weight of an unseen unigram
 	calib  calibration
+	// shopOffTopic are off-topic words the shop's own texts use; they do
+	// not count as off-topic.
+	shopOffTopic map[string]bool
 }
 
 // index is an immutable snapshot the matcher answers from.
@@ -197,7 +200,7 @@ func buildIndex(c *corpus, skip int, calibrate bool, langs ...string) *index {
 }
 
 func buildLang(c *corpus, x *extractor, lang string, skip int) *langIndex {
-	li := &langIndex{terms: map[uint64]*term{}, cnorm2: make([]float64, len(c.faqs))}
+	li := &langIndex{terms: map[uint64]*term{}, cnorm2: make([]float64, len(c.faqs)), shopOffTopic: offTopicInShop(c, lang)}
 	type vec struct {
 		faq  int
 		doc  int

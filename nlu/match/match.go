@@ -176,7 +176,7 @@ func candidates(c *corpus, sc scored, conf float64) []Candidate {
 
 // offTopicThreshold is the in-scope probability below which a question that
 // uses off-topic vocabulary (offtopic.go) is out of scope.
-const offTopicThreshold = 0.5
+const offTopicThreshold = 0.8
 
 // softmaxScale sharpens score differences when sharing probability.
 const softmaxScale = 12
@@ -291,7 +291,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	if known+unknown > 0 {
 		out.coverage = known / (known + unknown)
 	}
-	out.offTopic = offTopicHits(text, lang)
+	out.offTopic = offTopicHits(text, lang, li.shopOffTopic)
 	if qn2 == 0 {
 		return out
 	}
