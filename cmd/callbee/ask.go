@@ -3,17 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/kb"
-	"github.com/callbee/callbee/store"
 )
 
 // askChannel is the channel sessions opened by ask and chat are recorded with.
 const askChannel = "text"
+
+// defaultIdle is how long an `ask --session` conversation waits for its next
+// turn before the same id starts over.
+const defaultIdle = 30 * time.Minute
 
 func cmdAsk(ctx context.Context, c *cli, args []string) int {
 	fs := c.newFlags("ask", "--shop FILE|ID [--lang zh|en] [--session ID] [--dtmf D] [--db FILE] [TEXT...]")
@@ -23,6 +26,7 @@ func cmdAsk(ctx context.Context, c *cli, args []string) int {
 	lang := fs.String("lang", "", "language of a new session: zh or en (default: the shop's first)")
 	session := fs.String("session", "", "session id; a new id starts that session, a known one continues it")
 	dtmf := fs.String("dtmf", "", "keypad digits instead of text")
+	idle := fs.Duration("idle", defaultIdle, "a --session unused for longer starts over")
 	pos, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
@@ -57,7 +61,7 @@ func cmdAsk(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("ask", "%v", err)
 	}
-	reply, err := askOnce(ctx, e, shop, *session, *lang, dialog.Input{Text: text, DTMF: *dtmf})
+	reply, err := askOnce(ctx, e, shop, *session, *lang, *idle, dialog.Input{Text: text, DTMF: *dtmf})
 	if err != nil {
 		return c.errorf("ask", "%v", err)
 	}
@@ -69,23 +73,15 @@ func cmdAsk(ctx context.Context, c *cli, args []string) int {
 	return exitOK
 }
 
-// askOnce answers in, continuing session if it exists and starting it (or a
-// new session when session is "") otherwise.
-func askOnce(ctx context.Context, e *dialog.Engine, shop *kb.Shop, session, lang string, in dialog.Input) (dialog.Reply, error) {
-	if session != "" {
-		r, err := e.Handle(ctx, session, in)
-		if err == nil || !errors.Is(err, dialog.ErrUnknownSession) {
-			return r, err
-		}
-	}
+// askOnce answers in within session: a new session when session is "", else
+// session continued, or started (over) when it is new, has ended, has been
+// idle longer than idle, or belongs to another shop.
+func askOnce(ctx context.Context, e *dialog.Engine, shop *kb.Shop, session, lang string, idle time.Duration, in dialog.Input) (dialog.Reply, error) {
 	if lang == "" {
 		lang = firstLang(shop)
 	}
-	w, err := e.Start(ctx, dialog.StartOptions{SessionID: session, Lang: lang, Channel: askChannel})
+	w, _, err := e.Resume(ctx, dialog.StartOptions{SessionID: session, Lang: lang, Channel: askChannel}, idle)
 	if err != nil {
-		if errors.Is(err, store.ErrExists) {
-			return dialog.Reply{}, fmt.Errorf("session %s: %w", session, err)
-		}
 		return dialog.Reply{}, err
 	}
 	return e.Handle(ctx, w.Session, in)

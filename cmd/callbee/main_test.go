@@ -647,3 +647,27 @@ func binary(t *testing.T) string {
 	}
 	return binPath
 }
+
+// TestAskSessionStartsOver checks that a --session whose call ended, or that
+// sat idle too long, starts over instead of failing.
+func TestAskSessionStartsOver(t *testing.T) {
+	demo := kbtest.DemoShopPath(t)
+	db := filepath.Join(t.TempDir(), "cb.db")
+	base := []string{"ask", "--shop", demo, "--db", db, "--lang", "en", "--session", "again"}
+	r := runCmd(t, "", append(base, "goodbye")...)
+	if r.code != exitOK || !oneReply(t, r.stdout).EndCall {
+		t.Fatalf("goodbye: exit %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCmd(t, "", append(base, "where is my order")...)
+	if r.code != exitOK {
+		t.Fatalf("after the call ended: exit %d %s", r.code, r.stderr)
+	}
+	if rep := oneReply(t, r.stdout); rep.Session != "again" || rep.AsksFor == nil {
+		t.Fatalf("the session did not start over: %s", r.stdout)
+	}
+	// --idle 0: any earlier session with this id is stale; the slot is forgotten.
+	r = runCmd(t, "", append(base, "--idle", "0s", "2024112500001")...)
+	if r.code != exitOK {
+		t.Fatalf("idle: exit %d %s", r.code, r.stderr)
+	}
+}
