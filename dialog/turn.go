@@ -21,6 +21,8 @@ const (
 	unresolvedBelow = 0.5
 	// overrideConfidence: a confident match on another question wins over a pending slot.
 	overrideConfidence = 0.75
+	// slotConfidence is the confidence of a turn that fills the slot the bot asked for.
+	slotConfidence = 0.9
 	// maxMisses: consecutive turns not understood before a person is called.
 	maxMisses = 2
 )
@@ -152,6 +154,8 @@ func (t *turn) text() {
 		if q != nil && !override {
 			t.understood()
 			t.answer(q)
+			// The caller answered what we asked: the context, not the matcher, decides.
+			t.r.Confidence = max(t.r.Confidence, slotConfidence)
 			return
 		}
 	}
@@ -446,6 +450,7 @@ func (t *turn) keypad() {
 		i := int(d[0] - '1')
 		if i < len(cards) {
 			t.answer(t.e.shop.FAQ(cards[i].FAQ))
+			t.r.Confidence = 1 // the caller chose the question
 			return
 		}
 		t.menu(true)
