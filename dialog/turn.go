@@ -424,6 +424,7 @@ func (t *turn) keypad() {
 		t.remember()
 		if q := t.e.shop.FAQ(st.PendingFAQ); q != nil {
 			t.answer(q)
+			t.r.Confidence = slotConfidence
 			return
 		}
 	}
