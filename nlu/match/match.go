@@ -3,18 +3,22 @@
 // product names. Chinese is matched on character unigrams, bigrams and
 // trigrams plus fuzzy toneless pinyin (so ASR homophones still match);
 // English on light stems, stem bigrams and in-word character trigrams, after
-// a small general lexicon of everyday shopping synonyms. Both languages also
-// get concept features from a general lexicon of customer-service wording
-// (concepts.go), so paraphrases meet the shop's wording. Term weights are
+// a small general lexicon of everyday shopping synonyms (lexicon.go). Both
+// languages also get concept features from general lexicons of
+// customer-service wording (lexicon/zh.txt, lexicon/en.txt, read by
+// concepts.go), so paraphrases meet the shop's wording. Term weights are
 // IDF over FAQs; a FAQ scores mostly by its centroid (phrasings plus a
 // share of the answer) and a little by its best phrasing. Product names
 // weigh little, since they say which item, not which question.
 //
 // Two logistic models are fitted at build time on the shop's phrasings
 // (each scored with itself held out) and a built-in sample of everyday
-// non-shop utterances (oos.go): one gives Result.Confidence, the probability
-// that the top candidate is right; the other, helped by an off-topic
-// vocabulary (offtopic.go), decides OutOfScope.
+// non-shop utterances (lexicon/oos_*.txt): one gives Result.Confidence, the
+// probability that the top candidate is right; the other decides
+// OutOfScope from the top score, margin, how much of the query the top
+// FAQ's own vocabulary and concepts cover, and an off-topic vocabulary
+// (lexicon/offtopic_*.txt). The lexicon files are plain text so trainers
+// can extend them; they hold general language knowledge, never a shop's.
 package match
 
 import (

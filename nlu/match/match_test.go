@@ -169,9 +169,9 @@ func TestParaphrases(t *testing.T) {
 
 // Floors: measured values minus a margin.
 const (
-	paraphraseFloor = 0.8
-	falseRejectCeil = 0.1
-	oosRejectFloor  = 0.6
+	paraphraseFloor = 0.9
+	falseRejectCeil = 0.05
+	oosRejectFloor  = 0.8
 )
 
 func TestOutOfScope(t *testing.T) {

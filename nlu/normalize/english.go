@@ -31,7 +31,7 @@ var contractions = map[string]string{
 	"plz": "please", "thx": "thanks", "thanx": "thanks", "ta": "thanks", "hiya": "hi",
 	"hullo": "hello", "hallo": "hello", "tho": "though", "outta": "out of", "y'all": "you",
 	"alright": "all right",
-	"innit": "", "reckon": "think", "reckons": "thinks", "kindly": "please",
+	"innit":   "", "reckon": "think", "reckons": "thinks", "kindly": "please",
 	"arvo": "afternoon", "brekkie": "breakfast", "cuppa": "cup of tea", "gotcha": "got you",
 	"y'know": "you know", "dya": "do you", "d'you": "do you", "howdy": "hello", "g'day": "hello",
 	"gday": "hello", "cya": "see you", "ttyl": "talk later", "asap": "as soon as possible",
