@@ -76,7 +76,7 @@ func (x *Extractor) Extract(text, lang string) Set {
 	if text == "" {
 		return out
 	}
-	s := fold(text)
+	s := expandRepeats(fold(text))
 	sc := scanner{toks: make([]token, 0, 16), adj: x.adj}
 	sc.scan(s)
 

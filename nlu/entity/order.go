@@ -3,7 +3,7 @@ package entity
 import "strings"
 
 var (
-	phoneTriggersZH = []string{"尾号", "后四位", "后4位", "末四位", "末4位", "最后四位", "最后4位", "后面四位", "后面4位", "尾数"}
+	phoneTriggersZH = []string{"尾号", "后四位", "后4位", "末四位", "末4位", "最后四位", "最后4位", "后面四位", "后面4位", "尾数", "最后那四个数", "最后四个数", "最后那四位", "后四个数", "最后四个数字", "最后那几个数"}
 	phoneCtx        = []string{"手机", "电话", "号码", "phone", "mobile", "cell"}
 	orderCtx        = []string{"订单", "单号", "order"}
 )
@@ -78,6 +78,11 @@ func phoneTriggers(sc *scanner) int {
 			(sc.word(i+1) == "in" || sc.word(i+1) == "with"):
 			if trigEnd < 0 {
 				trigEnd = sc.toks[i+1].end
+			}
+		case t.kind == kWord && (t.text == "ending" || t.text == "ends") && i+1 < len(sc.toks) && sc.toks[i+1].kind == kNum:
+			// "the phone number ends five eight oh two"
+			if trigEnd < 0 {
+				trigEnd = t.end
 			}
 		}
 	}
