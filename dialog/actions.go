@@ -15,10 +15,15 @@ import (
 // Reply.Order. given reports whether the caller named one in this turn.
 func (t *turn) lookupOrder() (o *kb.Order, given bool) {
 	en := t.an.Entities
+	phone := en.Phone4
+	if phone == "" && t.asked == SlotOrderNumber && len(en.Digits) == 4 {
+		phone = en.Digits // "五六七八" in answer to "order number or phone tail?"
+	}
+	number := t.orderNumber()
 	switch {
-	case en.OrderNumber != "":
-		o = t.e.shop.Order(en.OrderNumber)
-		t.r.Order = &OrderRef{ID: en.OrderNumber, Found: o != nil}
+	case number != "":
+		o = t.e.shop.Order(number)
+		t.r.Order = &OrderRef{ID: number, Found: o != nil}
 		if o != nil {
 			t.r.Order.Status = o.Status
 			t.st.OrderMisses = 0
@@ -26,10 +31,11 @@ func (t *turn) lookupOrder() (o *kb.Order, given bool) {
 			t.st.OrderMisses++
 		}
 		return o, true
-	case en.Phone4 != "":
+	case phone != "":
+		t.phone = phone
 		var hits []*kb.Order
 		for _, x := range t.e.shop.Orders {
-			if x.BuyerPhoneLast4 == en.Phone4 {
+			if x.BuyerPhoneLast4 == phone {
 				hits = append(hits, x)
 			}
 		}
@@ -43,14 +49,6 @@ func (t *turn) lookupOrder() (o *kb.Order, given bool) {
 			t.r.Order = nil
 		}
 		return nil, true
-	case len(en.Digits) >= 6 && t.st.Pending == SlotOrderNumber:
-		// A number read out while we wait for one, even if it is not shaped like ours.
-		o = t.e.shop.Order(en.Digits)
-		t.r.Order = &OrderRef{ID: en.Digits, Found: o != nil}
-		if o != nil {
-			t.r.Order.Status = o.Status
-		}
-		return o, true
 	case t.st.Order != "":
 		o = t.e.shop.Order(t.st.Order)
 		if o != nil {
@@ -61,22 +59,52 @@ func (t *turn) lookupOrder() (o *kb.Order, given bool) {
 	return nil, false
 }
 
+// orderNumber returns the order number the caller read out, if any. A known
+// order inside what was said wins (ASR splits long digit strings: "...零零零零
+// 然后是个九"); a digit string read while we wait for a number counts even if
+// it is not shaped like the shop's numbers.
+func (t *turn) orderNumber() string {
+	en := t.an.Entities
+	for _, d := range []string{en.OrderNumber, en.Digits} {
+		if d != "" && t.e.shop.Order(d) != nil {
+			return d
+		}
+	}
+	if len(en.Digits) >= 6 {
+		for _, o := range t.e.shop.Orders {
+			if len(o.ID) >= 6 && strings.Contains(en.Digits, o.ID) {
+				return o.ID
+			}
+		}
+	}
+	lo, hi := t.e.orderLen[0], t.e.orderLen[1]
+	switch {
+	case en.OrderNumber != "" && len(en.Digits) > len(en.OrderNumber) && strings.HasPrefix(en.Digits, en.OrderNumber) &&
+		len(en.Digits) >= lo && len(en.Digits) <= hi:
+		return en.Digits
+	case en.OrderNumber != "":
+		return en.OrderNumber
+	case t.asked == SlotOrderNumber && len(en.Digits) >= 6:
+		return en.Digits
+	}
+	return ""
+}
+
 // orderStatus tells the caller where an order is, asking for its number first.
 func (t *turn) orderStatus(q *kb.FAQ) {
 	o, given := t.lookupOrder()
-	en := t.an.Entities
 	switch {
 	case o != nil:
 		t.r.Text = t.orderText(o)
 		if t.st.TicketOpen {
 			t.linkTicket()
 		}
-	case given && en.Phone4 != "" && en.OrderNumber == "":
+	case given && (t.r.Order == nil || t.r.Order.ID == ""):
 		if t.r.Order == nil { // several orders share that phone
 			t.ask(SlotOrderNumber, q, say(t.lang, msgPhoneMany))
 			return
 		}
-		t.ask(SlotOrderNumber, q, concat(t.lang, say(t.lang, msgOrderUnknown, en.Phone4), say(t.lang, msgOrderAskAgain)))
+		t.ask(SlotOrderNumber, q, concat(t.lang, say(t.lang, msgPhoneUnknown, t.phone), say(t.lang, msgOrderAskAgain)))
 	case given:
 		text := say(t.lang, msgOrderUnknown, t.r.Order.ID)
 		if t.st.OrderMisses >= 2 {

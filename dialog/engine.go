@@ -43,6 +43,8 @@ type Engine struct {
 	log   *slog.Logger
 	loc   *time.Location
 
+	orderLen [2]int // shortest and longest order number the shop uses
+
 	onDuty func(time.Time) bool // agents on duty; default: the shop's service hours
 	modes  *modeSwitch
 
@@ -120,6 +122,15 @@ func New(shop *kb.Shop, st Store, opts ...Option) (*Engine, error) {
 			return nil, fmt.Errorf("dialog: shop service_hours: %w", err)
 		}
 		e.onDuty = func(t time.Time) bool { return hours.contains(t.In(e.loc)) }
+	}
+	e.orderLen = [2]int{8, 20}
+	for i, o := range shop.Orders {
+		if i == 0 || len(o.ID) < e.orderLen[0] {
+			e.orderLen[0] = len(o.ID)
+		}
+		if i == 0 || len(o.ID) > e.orderLen[1] {
+			e.orderLen[1] = len(o.ID)
+		}
 	}
 	e.log = e.log.With("component", "dialog", "shop", shop.ID())
 	return e, nil

@@ -45,6 +45,7 @@ type state struct {
 	Turns       int      `json:"turns"`
 	Intents     []string `json:"intents,omitempty"`     // FAQ/intent per turn, for the handoff summary
 	WorstMood   float64  `json:"worst_mood,omitempty"`  // strongest negative intensity seen
+	Angry       bool     `json:"angry,omitempty"`       // the last turn was strongly negative
 	Handoff     bool     `json:"handoff,omitempty"`     // handed to a person
 	AgentHolds  bool     `json:"agent_holds,omitempty"` // a person holds the session: the bot stays silent
 	Ended       bool     `json:"ended,omitempty"`

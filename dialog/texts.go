@@ -51,6 +51,7 @@ const (
 	msgBadKey             = "bad_key"
 	msgHandoffHint        = "handoff_hint"
 	msgApology            = "apology"
+	msgPhoneUnknown       = "phone_unknown"
 )
 
 var messages = map[string][2]string{ // key -> {zh, en}
@@ -66,6 +67,7 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	msgOrderRefunded:      {"订单%s已经退款完成，钱会原路退回。", "Order %s has been refunded; the money goes back the way you paid."},
 	msgOrderClosed:        {"订单%s已经关闭了。", "Order %s has been closed."},
 	msgOrderLastEvent:     {"最新的物流信息是：%s，%s。", "The latest update, %s: %s."},
+	msgPhoneUnknown:       {"没有查到手机尾号%s的订单。", "I couldn't find an order for a phone number ending in %s."},
 	msgPhoneMany:          {"这个手机尾号下有好几个订单，请您告诉我订单号。", "There are several orders with that phone number. Please tell me the order number."},
 	msgAskProduct:         {"请问您问的是哪一件商品？比如%s。", "Which item are you asking about? For example, %s."},
 	msgAskHeightWeight:    {"请告诉我穿的人的身高和体重，我帮您选尺码。", "Please tell me the wearer's height and weight, and I'll pick the size for you."},

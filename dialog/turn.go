@@ -54,12 +54,15 @@ type turn struct {
 	ticket     *store.Ticket
 	unresolved *store.Unresolved
 	linkOrder  string // order to attach to the session's open after-sales tickets
+	asked      string // the slot the bot had asked for before this turn
+	phone      string // phone tail the caller gave this turn
 }
 
 func (t *turn) run() {
 	st := t.st
 	mode := t.e.ModeAt(t.now)
 	t.r = Reply{Session: t.sessionID, Lang: t.lang, Mode: mode, Emotion: emotion.Neutral, Related: []string{}}
+	t.asked = st.Pending
 	if st.AgentHolds {
 		// A person holds this session: the bot records the turn and stays silent.
 		t.r.Action = "agent"
@@ -122,6 +125,7 @@ func (t *turn) text() {
 	if an.Emotion.Label == emotion.Negative && an.Emotion.Intensity > st.WorstMood {
 		st.WorstMood = an.Emotion.Intensity
 	}
+	defer func() { st.Angry = an.Emotion.Label == emotion.Negative && an.Emotion.Intensity >= complaintIntensity }()
 	t.remember()
 	m := an.Match
 	t.r.Confidence = round2(m.Confidence)
@@ -136,8 +140,25 @@ func (t *turn) text() {
 		top = m.Candidates[0].FAQ
 	}
 
-	// A strongly upset caller with a complaint goes to a person.
-	if an.Emotion.Label == emotion.Negative && an.Emotion.Complaint && an.Emotion.Intensity >= complaintIntensity {
+	// An explicit request for a person.
+	if wantsHuman(an.Norm, t.lang) {
+		t.understood()
+		if q := t.faqWithAction("handoff"); q != nil {
+			t.answer(q)
+			t.r.Confidence = max(t.r.Confidence, slotConfidence)
+			return
+		}
+		t.escalate(ReasonRequest, nil)
+		return
+	}
+
+	// A strongly upset caller with a complaint goes to a person, unless the
+	// shop has an after-sales action for exactly this problem: then the case
+	// is registered first (a ticket a person will see), and anger that goes
+	// on escalates on the next turn.
+	afterSales := top != "" && t.action(top) == "aftersales_register" && m.Confidence >= unresolvedBelow/2
+	if an.Emotion.Label == emotion.Negative && an.Emotion.Complaint && an.Emotion.Intensity >= complaintIntensity &&
+		(!afterSales || st.Angry) {
 		t.understood()
 		if top != "" {
 			t.setFAQ(top)
@@ -184,6 +205,20 @@ func (t *turn) text() {
 			t.understood()
 			t.answer(q)
 			return
+		}
+	}
+
+	// "hiya, where have my pyjamas got to": a greeting or thanks in front of
+	// a question must not hide the question.
+	if q := t.e.shop.FAQ(top); q != nil && q.Category == "chat" && !t.short() {
+		if rest := stripSalutation(an.Norm, t.lang); rest != "" && rest != an.Norm {
+			if m2 := t.e.nlu.Matcher().Match(rest, t.lang); !m2.OutOfScope && len(m2.Candidates) > 0 {
+				if q2 := t.e.shop.FAQ(m2.Candidates[0].FAQ); q2 != nil && q2.Category != "chat" {
+					top = q2.ID
+					t.r.Confidence = round2(m2.Confidence)
+					m = m2
+				}
+			}
 		}
 	}
 
