@@ -260,6 +260,17 @@ func TestDialogues(t *testing.T) {
 		{"goodbye ends the call", "en", onDuty, []step{
 			{text: "ok that's all I needed bye bye", faq: "chat.goodbye", endCall: true},
 		}},
+		{"angry damage report opens a case first", "zh", onDuty, []step{
+			{text: "气死我了 刚收到的羽绒服拉链是坏的", faq: "aftersales.damaged", ticket: true, asksFor: "order_number", handoff: &no},
+			{text: "订单号二零二四幺幺二五 四个零 三", order: &dialog.OrderRef{ID: "2024112500003", Found: true, Status: "delivered"}},
+		}},
+		{"phone tail in answer to the order question", "en", onDuty, []step{
+			{text: "can you track my order", asksFor: "order_number"},
+			{text: "I don't have it but my phone number is five six seven eight", order: paid},
+		}},
+		{"explicit request for a person", "en", onDuty, []step{
+			{text: "actually just get me a real person", faq: "more.human", handoff: &yes},
+		}},
 		{"keypad order number", "en", onDuty, []step{
 			{text: "check my order", asksFor: "order_number"},
 			{dtmf: "2024112500001#", order: shipped},

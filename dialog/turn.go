@@ -171,7 +171,8 @@ func (t *turn) text() {
 	if st.Pending != "" && t.fillsPending() {
 		q := t.e.shop.FAQ(st.PendingFAQ)
 		override := top != "" && top != st.PendingFAQ && m.Confidence >= overrideConfidence &&
-			t.action(top) != t.action(st.PendingFAQ) && !t.short()
+			t.action(top) != t.action(st.PendingFAQ) && !t.short() &&
+			!(st.Pending == SlotOrderNumber && len(an.Entities.Digits) >= 4) // digits answer the number question
 		if q != nil && !override {
 			t.understood()
 			t.answer(q)
