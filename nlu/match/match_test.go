@@ -354,3 +354,37 @@ func TestConcurrentMatchAndAdd(t *testing.T) {
 		t.Fatal("deadline")
 	}
 }
+
+// TestStarterShop checks that nothing above is specific to the demo shop:
+// the starter (homewear) shop rejects the same everyday questions and keeps
+// its own card questions in scope.
+func TestStarterShop(t *testing.T) {
+	shop := kbtest.StarterShop(t)
+	m, err := New(shop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rejected := 0
+	for _, tt := range outOfScope {
+		if m.Match(tt.text, tt.lang).OutOfScope {
+			rejected++
+		}
+	}
+	rate := float64(rejected) / float64(len(outOfScope))
+	t.Logf("starter: out-of-scope rejection %d/%d = %.3f", rejected, len(outOfScope), rate)
+	if rate < oosRejectFloor {
+		t.Errorf("starter: out-of-scope rejection %.3f below %.2f", rate, oosRejectFloor)
+	}
+	for _, q := range shop.FAQs {
+		for _, lang := range []string{"zh", "en"} {
+			text := q.Question[lang]
+			if text == "" || !shop.Active(q.ID) {
+				continue
+			}
+			got := m.Match(text, lang)
+			if got.OutOfScope || len(got.Candidates) == 0 || got.Candidates[0].FAQ != q.ID {
+				t.Errorf("starter: Match(%q) = %+v, want %s in scope", text, got, q.ID)
+			}
+		}
+	}
+}
