@@ -32,6 +32,7 @@ type benchReport struct {
 	FirstAnswerMS float64 `json:"first_answer_ms"` // process start to the first reply (DB open, load, build, start, answer)
 
 	DevSet      *devset.Report `json:"devset,omitempty"`
+	Holdout     *devset.Report `json:"holdout,omitempty"` // held-out set: summary only, never tuned on
 	DevSetNote  string         `json:"devset_note,omitempty"`
 	LeaveOneOut []looResult    `json:"leave_one_out"`
 
@@ -178,6 +179,14 @@ func (r *benchReport) evaluate(ctx context.Context, e *dialog.Engine, shop *kb.S
 	} else {
 		r.DevSetNote = fmt.Sprintf("the dev set is for shop %s, not %s: skipped", set.Shop, shop.ID())
 	}
+	if hs, err := devset.HoldoutFor(shop.ID()); err == nil {
+		rep, err := devset.Evaluate(ctx, e, hs)
+		if err != nil {
+			return err
+		}
+		rep.Failures = nil // keep the held-out set held out
+		r.Holdout = rep
+	}
 	for _, l := range []string{kb.LangZH, kb.LangEN} {
 		if shop.Shop.Welcome[l] == "" {
 			continue
@@ -310,10 +319,18 @@ func (r *benchReport) print(w io.Writer, failures int) {
 		if failures >= 0 && len(shown.Failures) > failures {
 			shown.Failures = shown.Failures[:failures]
 		}
-		fmt.Fprint(w, strings.TrimRight(shown.String(), "\n")+"\n")
+		text := shown.String()
+		if len(shown.Failures) == 0 {
+			text = shown.Summary()
+		}
+		fmt.Fprint(w, strings.TrimRight(text, "\n")+"\n")
 		if n := len(r.DevSet.Failures) - len(shown.Failures); n > 0 {
 			fmt.Fprintf(w, "  ... and %d more (%d failures in all; --failures -1 lists them, --json has them)\n", n, len(r.DevSet.Failures))
 		}
+	}
+	if r.Holdout != nil {
+		fmt.Fprintln(w)
+		fmt.Fprint(w, "held-out "+strings.TrimRight(r.Holdout.Summary(), "\n")+"\n")
 	}
 	if r.DevSetNote != "" {
 		fmt.Fprintln(w, r.DevSetNote)

@@ -151,6 +151,9 @@ func recordLines(root *yaml.Node, s *Set) {
 // ErrInvalid is wrapped by every validation error.
 var ErrInvalid = errors.New("devset: invalid set")
 
+// ErrNoSet says no set was written for a shop.
+var ErrNoSet = errors.New("devset: no set")
+
 func (s *Set) validate(name string) error {
 	var errs []error
 	bad := func(line int, format string, args ...any) {

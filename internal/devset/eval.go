@@ -2,6 +2,8 @@ package devset
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -97,6 +99,7 @@ type Report struct {
 // failure; Evaluate itself fails only when ctx ends.
 func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 	r := &Report{Shop: s.Shop, Failures: []Failure{}}
+	run := newRunID() // session ids unique per run, so runs can share a store
 	by := map[string]*LangReport{}
 	for _, l := range s.Langs() {
 		by[l] = &LangReport{Lang: l}
@@ -110,7 +113,7 @@ func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 		if q.OOS {
 			kind, want = "oos", "out_of_scope"
 		}
-		rep, err := ask(ctx, b, fmt.Sprintf("devset-%s-single-%d", q.Lang, i+1), q.Lang, []dialog.Input{{Text: q.Text}})
+		rep, err := ask(ctx, b, fmt.Sprintf("devset-%s-%s-single-%d", run, q.Lang, i+1), q.Lang, []dialog.Input{{Text: q.Text}})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("devset: evaluate: %w", ctx.Err())
@@ -154,7 +157,7 @@ func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 		}
 		lr := by[d.Lang]
 		lr.Dialogues++
-		correct := runDialogue(ctx, b, d, lr, r)
+		correct := runDialogue(ctx, b, run, d, lr, r)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("devset: evaluate: %w", ctx.Err())
 		}
@@ -175,9 +178,9 @@ func Evaluate(ctx context.Context, b Brain, s *Set) (*Report, error) {
 
 // runDialogue runs one dialogue in one session and reports whether every turn
 // was correct. After a brain error the remaining turns count as wrong.
-func runDialogue(ctx context.Context, b Brain, d Dialogue, lr *LangReport, r *Report) bool {
+func runDialogue(ctx context.Context, b Brain, run string, d Dialogue, lr *LangReport, r *Report) bool {
 	all := true
-	sid := "devset-" + d.Name
+	sid := "devset-" + run + "-" + d.Name
 	w, err := b.Start(ctx, dialog.StartOptions{SessionID: sid, Lang: d.Lang, Channel: Channel})
 	if err == nil && w.Session != "" {
 		sid = w.Session
@@ -426,4 +429,11 @@ func orNull(s string) string {
 		return "null"
 	}
 	return s
+}
+
+// newRunID names one evaluation run.
+func newRunID() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

@@ -22,15 +22,29 @@ func Holdout(name string) (*Set, error) {
 	return Parse("holdout/"+name+".yaml", data)
 }
 
-// Summary is the report without its failures.
-func (r *Report) Summary() string {
-	s := r.String()
-	if i := strings.Index(s, "failures:\n"); i >= 0 {
-		if j := strings.LastIndex(s[:i], "\n"); j >= 0 {
-			return s[:j+1]
+// HoldoutFor returns the held-out set written for shop id, if there is one.
+func HoldoutFor(shopID string) (*Set, error) {
+	entries, err := holdout.ReadDir("testdata/holdout")
+	if err != nil {
+		return nil, fmt.Errorf("devset: holdout: %w", err)
+	}
+	for _, e := range entries {
+		s, err := Holdout(strings.TrimSuffix(e.Name(), ".yaml"))
+		if err != nil {
+			return nil, err
+		}
+		if s.Shop == shopID {
+			return s, nil
 		}
 	}
-	return s
+	return nil, fmt.Errorf("devset: no held-out set for shop %q: %w", shopID, ErrNoSet)
+}
+
+// Summary is the report without its failures.
+func (r *Report) Summary() string {
+	c := *r
+	c.Failures = nil
+	return strings.TrimSuffix(c.String(), "no failures\n")
 }
 
 // VerboseHoldout reports whether held-out failures may be printed
