@@ -1,0 +1,252 @@
+package embed
+
+import (
+	"encoding/binary"
+	"math"
+	"unicode"
+	"unicode/utf8"
+)
+
+// maxWordBytes is the longest English word looked up; longer runs of
+// letters are skipped.
+const maxWordBytes = 48
+
+// WithoutCommonRemoval keeps the common component in sentence vectors
+// (by default Sentence removes it, as SIF does).
+func WithoutCommonRemoval() Option {
+	return func(s *Space) error {
+		s.keepCommon = true
+		return nil
+	}
+}
+
+// Sentence returns the unit vector of text: the SIF-weighted average of its
+// words' vectors (weight a/(a+p(w)), so frequent words count little), minus
+// the projection on lang's common component. Chinese runs are segmented by
+// greedy longest match against the Chinese vocabulary; other letters form
+// English words, lower-cased, with a light fallback for plurals, -ing and
+// -ed. lang (LangZH or LangEN) only picks the common component. Text without
+// known words gives the zero vector.
+func (s *Space) Sentence(text, lang string) Vec {
+	v := make(Vec, s.l.dims)
+	n := 0
+	s.walk(text, func(i int) {
+		s.add(v, i, s.weight(i))
+		n++
+	})
+	if n == 0 {
+		return v
+	}
+	if !s.keepCommon {
+		c := s.common(lang)
+		var dot float32
+		for k := range v {
+			dot += v[k] * math.Float32frombits(binary.LittleEndian.Uint32(c[4*k:]))
+		}
+		for k := range v {
+			v[k] -= dot * math.Float32frombits(binary.LittleEndian.Uint32(c[4*k:]))
+		}
+	}
+	var ss float32
+	for _, x := range v {
+		ss += x * x
+	}
+	if ss > 0 {
+		inv := float32(1 / math.Sqrt(float64(ss)))
+		for k := range v {
+			v[k] *= inv
+		}
+	}
+	return v
+}
+
+// Segment returns the vocabulary words Sentence would average for text, in
+// order (for tests and debugging).
+func (s *Space) Segment(text string) []string {
+	var out []string
+	s.walk(text, func(i int) { out = append(out, string(s.word(i))) })
+	return out
+}
+
+// walk calls visit with the index of each known word of text.
+func (s *Space) walk(text string, visit func(i int)) {
+	var buf [maxWordBytes]byte
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case unicode.Is(unicode.Han, r):
+			i = s.chinese(text, i, visit)
+		case unicode.IsLetter(r):
+			j := i + size
+			for j < len(text) {
+				r2, sz := utf8.DecodeRuneInString(text[j:])
+				if unicode.IsLetter(r2) && !unicode.Is(unicode.Han, r2) {
+					j += sz
+					continue
+				}
+				// An apostrophe inside a word (don't, it's, shop's).
+				if (r2 == '\'' || r2 == '’') && j+sz < len(text) {
+					if r3, _ := utf8.DecodeRuneInString(text[j+sz:]); unicode.IsLetter(r3) && !unicode.Is(unicode.Han, r3) {
+						j += sz
+						continue
+					}
+				}
+				break
+			}
+			s.english(text[i:j], buf[:0], visit)
+			i = j
+		default:
+			i += size
+		}
+	}
+}
+
+// chinese matches the longest Chinese word at text[i:] (a Han rune), visits
+// it and returns where matching continues. A rune no word covers is skipped.
+func (s *Space) chinese(text string, i int, visit func(int)) int {
+	var ends [64]int
+	m := 0
+	for end := i; m < s.l.maxZH && end < len(text); m++ {
+		r, sz := utf8.DecodeRuneInString(text[end:])
+		if !unicode.Is(unicode.Han, r) {
+			break
+		}
+		end += sz
+		ends[m] = end
+	}
+	if m == 0 { // no Chinese words in the vocabulary
+		_, sz := utf8.DecodeRuneInString(text[i:])
+		return i + sz
+	}
+	for k := m - 1; k >= 0; k-- {
+		if w := s.lookup(text[i:ends[k]]); w >= s.l.nEN {
+			visit(w)
+			return ends[k]
+		}
+	}
+	return ends[0]
+}
+
+// english visits the vocabulary word for w (letters, maybe one apostrophe),
+// using buf as scratch space.
+func (s *Space) english(w string, buf []byte, visit func(int)) {
+	apos := -1
+	for _, r := range w {
+		if r == '’' {
+			r = '\''
+		}
+		if r == '\'' && apos < 0 {
+			apos = len(buf)
+		}
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if len(buf) == cap(buf) {
+				return
+			}
+			buf = append(buf, byte(r))
+			continue
+		}
+		r = unicode.ToLower(r)
+		if len(buf)+utf8.RuneLen(r) > cap(buf) {
+			return
+		}
+		buf = utf8.AppendRune(buf, r)
+	}
+	if i := s.enLookup(buf); i >= 0 {
+		visit(i)
+		return
+	}
+	if apos < 0 {
+		if i := s.stem(buf); i >= 0 {
+			visit(i)
+		}
+		return
+	}
+	// Contractions: GloVe splits "don't" into "do" + "n't" and "it's"
+	// into "it" + "'s"; the clitic is frequent and weighs little, so only
+	// the base and a negation count.
+	base, suffix := buf[:apos], buf[apos+1:]
+	if string(suffix) == "t" && len(base) > 1 && base[len(base)-1] == 'n' {
+		switch string(base) {
+		case "can":
+		case "won":
+			base = append(base[:0], "will"...)
+		default:
+			base = base[:len(base)-1]
+		}
+		if i := s.enLookup(base); i >= 0 {
+			visit(i)
+		}
+		if i := s.enLookup([]byte("not")); i >= 0 {
+			visit(i)
+		}
+		return
+	}
+	if i := s.enLookup(base); i >= 0 {
+		visit(i)
+	} else if i := s.stem(base); i >= 0 {
+		visit(i)
+	}
+}
+
+// enLookup returns the index of English word w, or -1.
+func (s *Space) enLookup(w []byte) int {
+	if i := s.lookupBytes(w); i >= 0 && i < s.l.nEN {
+		return i
+	}
+	return -1
+}
+
+// stem tries the base forms of a plural, -ing or -ed word; w must have
+// spare capacity for one byte.
+func (s *Space) stem(w []byte) int {
+	n := len(w)
+	try := func(b []byte) int { return s.enLookup(b) }
+	has := func(suf string) bool { return n > len(suf)+1 && string(w[n-len(suf):]) == suf }
+	withE := func(b []byte) int {
+		if len(b) == cap(b) {
+			return -1
+		}
+		return try(append(b, 'e'))
+	}
+	undouble := func(b []byte) int {
+		if k := len(b); k > 2 && b[k-1] == b[k-2] && !isVowel(b[k-1]) {
+			return try(b[:k-1])
+		}
+		return -1
+	}
+	var cands []func() int
+	switch {
+	case has("ies"), has("ied"):
+		b := w[:n-3]
+		if len(b) < cap(b) {
+			cands = append(cands, func() int { return try(append(b, 'y')) })
+		}
+	case has("ing"):
+		b := w[:n-3]
+		cands = append(cands, func() int { return try(b) }, func() int { return withE(b) }, func() int { return undouble(b) })
+	case has("ed"):
+		b := w[:n-2]
+		cands = append(cands, func() int { return try(b) }, func() int { return try(w[:n-1]) }, func() int { return undouble(b) })
+	case has("es"):
+		cands = append(cands, func() int { return try(w[:n-2]) }, func() int { return try(w[:n-1]) })
+	case has("s") && w[n-2] != 's':
+		cands = append(cands, func() int { return try(w[:n-1]) })
+	}
+	for _, c := range cands {
+		if i := c(); i >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+func isVowel(b byte) bool {
+	switch b {
+	case 'a', 'e', 'i', 'o', 'u':
+		return true
+	}
+	return false
+}
