@@ -19,6 +19,9 @@ type Reply struct {
 	RepeatsPrevious bool      `json:"repeats_previous"`
 	Speech          Speech    `json:"speech"`
 	Related         []string  `json:"related"`
+	// RelatedQuestions are the related FAQs' questions in the turn's language,
+	// for doors that offer them (buttons, "you can also ask ...").
+	RelatedQuestions []string `json:"related_questions,omitempty"`
 
 	// Extras beyond the evaluated interface.
 	Lang          string      `json:"lang"`

@@ -332,6 +332,10 @@ func (t *turn) setFAQ(id string) {
 	}
 	t.r.FAQ = &q.ID
 	t.r.Related = t.related(q)
+	t.r.RelatedQuestions = nil
+	for _, id := range t.r.Related {
+		t.r.RelatedQuestions = append(t.r.RelatedQuestions, t.e.shop.FAQ(id).Question.Get(t.lang))
+	}
 }
 
 func (t *turn) related(q *kb.FAQ) []string {

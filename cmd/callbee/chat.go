@@ -158,6 +158,9 @@ func (p *chatPrinter) reply(r dialog.Reply) {
 		return
 	}
 	fmt.Fprintf(p.w, "bot: %s  %s\n", r.Text, p.dim(details(r)))
+	if len(r.RelatedQuestions) > 0 && !r.EndCall {
+		fmt.Fprintln(p.w, p.dim("     related: "+strings.Join(r.RelatedQuestions, " / ")))
+	}
 }
 
 // details is the one-line summary of a reply's fields.
