@@ -18,7 +18,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -91,6 +90,5 @@ func run(log *slog.Logger, winkDir, cedictDir, out string, nEN, zhMax int) error
 		return err
 	}
 	log.Info("wrote", "file", out, "bytes", fi.Size(), "took", time.Since(start).Round(time.Millisecond))
-	fmt.Fprintln(os.Stderr) // keep the log apart from the caller's output
 	return nil
 }

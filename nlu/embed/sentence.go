@@ -199,46 +199,47 @@ func (s *Space) enLookup(w []byte) int {
 	return -1
 }
 
-// stem tries the base forms of a plural, -ing or -ed word; w must have
-// spare capacity for one byte.
+// stem tries the base forms of a plural, -ing or -ed word. It may
+// overwrite w past its length.
 func (s *Space) stem(w []byte) int {
 	n := len(w)
-	try := func(b []byte) int { return s.enLookup(b) }
 	has := func(suf string) bool { return n > len(suf)+1 && string(w[n-len(suf):]) == suf }
-	withE := func(b []byte) int {
-		if len(b) == cap(b) {
-			return -1
-		}
-		return try(append(b, 'e'))
-	}
-	undouble := func(b []byte) int {
-		if k := len(b); k > 2 && b[k-1] == b[k-2] && !isVowel(b[k-1]) {
-			return try(b[:k-1])
-		}
-		return -1
-	}
-	var cands []func() int
 	switch {
-	case has("ies"), has("ied"):
-		b := w[:n-3]
-		if len(b) < cap(b) {
-			cands = append(cands, func() int { return try(append(b, 'y')) })
+	case has("ies"), has("ied"): // parties, carried
+		if n-2 < cap(w) {
+			b := append(w[:n-3], 'y')
+			return s.enLookup(b)
 		}
-	case has("ing"):
-		b := w[:n-3]
-		cands = append(cands, func() int { return try(b) }, func() int { return withE(b) }, func() int { return undouble(b) })
-	case has("ed"):
-		b := w[:n-2]
-		cands = append(cands, func() int { return try(b) }, func() int { return try(w[:n-1]) }, func() int { return undouble(b) })
-	case has("es"):
-		cands = append(cands, func() int { return try(w[:n-2]) }, func() int { return try(w[:n-1]) })
-	case has("s") && w[n-2] != 's':
-		cands = append(cands, func() int { return try(w[:n-1]) })
-	}
-	for _, c := range cands {
-		if i := c(); i >= 0 {
+	case has("ing"): // shipping, arriving, packing
+		return s.baseOf(w[:n-3])
+	case has("ed"): // shipped, arrived, packed
+		if i := s.enLookup(w[:n-1]); i >= 0 {
 			return i
 		}
+		return s.baseOf(w[:n-2])
+	case has("es"): // boxes, shoes
+		if i := s.enLookup(w[:n-2]); i >= 0 {
+			return i
+		}
+		return s.enLookup(w[:n-1])
+	case has("s") && w[n-2] != 's' && w[n-2] != '\'':
+		return s.enLookup(w[:n-1])
+	}
+	return -1
+}
+
+// baseOf looks up b, b with a doubled final consonant undone and b+"e".
+func (s *Space) baseOf(b []byte) int {
+	if i := s.enLookup(b); i >= 0 {
+		return i
+	}
+	if k := len(b); k > 2 && b[k-1] == b[k-2] && !isVowel(b[k-1]) {
+		if i := s.enLookup(b[:k-1]); i >= 0 {
+			return i
+		}
+	}
+	if len(b) < cap(b) {
+		return s.enLookup(append(b, 'e'))
 	}
 	return -1
 }
