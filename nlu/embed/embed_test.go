@@ -54,6 +54,11 @@ func fixtureTable() *Table {
 			{Word: "时候", Lang: LangZH, Vec: axis(2, 7, 0.1), Prob: 1e-3},
 			{Word: "什么时候", Lang: LangZH, Vec: axis(2, 7, 0.2), Prob: 1e-4},
 			{Word: "到", Lang: LangZH, Vec: axis(2, 1, 0.4), Prob: 5e-4},
+			{Word: "把", Lang: LangZH, Vec: axis(7, 1, 0.3), Prob: 1e-3},
+			{Word: "门", Lang: LangZH, Vec: axis(4, 1, 0.3), Prob: 1e-3},
+			{Word: "把门", Lang: LangZH, Vec: axis(4, 6, 0.3), Prob: 1e-4},
+			{Word: "牌号", Lang: LangZH, Vec: axis(5, 6, 0.3), Prob: 1e-4},
+			{Word: "门牌号", Lang: LangZH, Vec: axis(4, 5, 0.3), Prob: 1e-4},
 			{Word: "中华人民共和国", Lang: LangZH, Vec: axis(6, 5, 0.1), Prob: 1e-5},
 		},
 		Common: map[string][]float32{LangEN: axis(7, 6, 0), LangZH: axis(7, 6, 0)},
@@ -95,8 +100,8 @@ func TestLoadRoundTrip(t *testing.T) {
 		t.Fatalf("Load: %v", err)
 	}
 	en, zh := s.Len()
-	if s.Dims() != fixtureDims || en != 15 || zh != 13 {
-		t.Fatalf("dims %d, en %d, zh %d; want %d, 15, 13", s.Dims(), en, zh, fixtureDims)
+	if s.Dims() != fixtureDims || en != 15 || zh != 18 {
+		t.Fatalf("dims %d, en %d, zh %d; want %d, 15, 18", s.Dims(), en, zh, fixtureDims)
 	}
 	for _, e := range fixtureTable().Entries {
 		v, ok := s.Word(e.Word)
@@ -217,6 +222,8 @@ func TestSegment(t *testing.T) {
 		{"退钱什么时候到", []string{"退钱", "什么时候", "到"}},
 		{"退了钱", []string{"退", "钱"}}, // 了 is unknown: skipped
 		{"快递包裹", []string{"快递", "包裹"}},
+		{"我把门牌号写错了", []string{"我", "把", "门牌号"}}, // not 把门 牌号
+		{"把门", []string{"把门"}},
 		{"中华人民共和国", []string{"中华人民共和国"}}, // longer than 4 runes still matches
 		{"我要refund", []string{"我", "refund"}},
 		{"My REFUND, the parcels!", []string{"my", "refund", "the", "parcel"}},

@@ -22,8 +22,8 @@ func WithoutCommonRemoval() Option {
 
 // Sentence returns the unit vector of text: the SIF-weighted average of its
 // words' vectors (weight a/(a+p(w)), so frequent words count little), minus
-// the projection on lang's common component. Chinese runs are segmented by
-// greedy longest match against the Chinese vocabulary; other letters form
+// the projection on lang's common component. Chinese runs are segmented into
+// the most probable words of the Chinese vocabulary; other letters form
 // English words, lower-cased, with a light fallback for plurals, -ing and
 // -ed. lang (LangZH or LangEN) only picks the common component. Text without
 // known words gives the zero vector.
@@ -75,7 +75,16 @@ func (s *Space) walk(text string, visit func(i int)) {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		switch {
 		case unicode.Is(unicode.Han, r):
-			i = s.chinese(text, i, visit)
+			j := i + size
+			for j < len(text) {
+				r2, sz := utf8.DecodeRuneInString(text[j:])
+				if !unicode.Is(unicode.Han, r2) {
+					break
+				}
+				j += sz
+			}
+			s.chineseRun(text[i:j], visit)
+			i = j
 		case unicode.IsLetter(r):
 			j := i + size
 			for j < len(text) {
@@ -101,30 +110,61 @@ func (s *Space) walk(text string, visit func(i int)) {
 	}
 }
 
-// chinese matches the longest Chinese word at text[i:] (a Han rune), visits
-// it and returns where matching continues. A rune no word covers is skipped.
-func (s *Space) chinese(text string, i int, visit func(int)) int {
-	var ends [64]int
-	m := 0
-	for end := i; m < s.l.maxZH && end < len(text); m++ {
-		r, sz := utf8.DecodeRuneInString(text[end:])
-		if !unicode.Is(unicode.Han, r) {
-			break
+// maxRun is the longest run of Han runes segmented as a whole; longer runs
+// are cut into pieces of this length.
+const maxRun = 64
+
+// unknownLogProb is the log probability of a rune no word covers.
+const unknownLogProb = -20
+
+// chineseRun segments run (Han runes only) into the most probable sequence
+// of Chinese vocabulary words under a unigram model, max Σ log p(w), by
+// dynamic programming over the run (as jieba does), and visits them in
+// order. Runes no word covers are skipped. Greedy longest match errs where
+// a long word straddles a boundary (把门牌号 → 把门 牌号); the most
+// probable path takes 把 门牌号.
+func (s *Space) chineseRun(run string, visit func(int)) {
+	for len(run) > 0 {
+		var bounds [maxRun + 1]int
+		m := 0
+		for m < maxRun && bounds[m] < len(run) {
+			_, sz := utf8.DecodeRuneInString(run[bounds[m]:])
+			bounds[m+1] = bounds[m] + sz
+			m++
 		}
-		end += sz
-		ends[m] = end
+		s.segment(run[:bounds[m]], bounds[:m+1], visit)
+		run = run[bounds[m]:]
 	}
-	if m == 0 { // no Chinese words in the vocabulary
-		_, sz := utf8.DecodeRuneInString(text[i:])
-		return i + sz
-	}
-	for k := m - 1; k >= 0; k-- {
-		if w := s.lookup(text[i:ends[k]]); w >= s.l.nEN {
-			visit(w)
-			return ends[k]
+}
+
+// segment does chineseRun's work on at most maxRun runes with the given
+// rune boundaries.
+func (s *Space) segment(run string, bounds []int, visit func(int)) {
+	m := len(bounds) - 1
+	maxL := max(s.l.maxZH, 1)
+	// best[i]: log probability of the best segmentation of runes i..m;
+	// word[i], size[i]: its first word (-1: unknown rune) and length.
+	var best [maxRun + 1]float32
+	var word [maxRun]int32
+	var size [maxRun]int8
+	for i := m - 1; i >= 0; i-- {
+		best[i] = unknownLogProb + best[i+1]
+		word[i], size[i] = -1, 1
+		for L := 1; L <= min(maxL, m-i); L++ {
+			w := s.lookup(run[bounds[i]:bounds[i+L]])
+			if w < s.l.nEN {
+				continue
+			}
+			if lp := float32(math.Log(float64(s.prob(w)))) + best[i+L]; lp > best[i] {
+				best[i], word[i], size[i] = lp, int32(w), int8(L)
+			}
 		}
 	}
-	return ends[0]
+	for i := 0; i < m; i += int(size[i]) {
+		if word[i] >= 0 {
+			visit(int(word[i]))
+		}
+	}
 }
 
 // english visits the vocabulary word for w (letters, maybe one apostrophe),
