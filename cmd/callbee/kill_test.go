@@ -6,9 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -112,5 +115,67 @@ func TestBinaryKill9KeepsTurns(t *testing.T) {
 	postJSON(t, url2+"/api/v1/sessions/"+sess.Session+"/messages", map[string]string{"text": "二零二四一一二五零零零零三"}, &r)
 	if r.Order == nil || !r.Order.Found {
 		t.Errorf("conversation did not continue after restart: %+v", r.Order)
+	}
+}
+
+// TestBinaryReloadOnHUP: SIGHUP reloads the shop files; a broken file is
+// reported and the shops keep being served as they were.
+func TestBinaryReloadOnHUP(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	shopFile := filepath.Join(dir, "shop.yaml")
+	good, err := os.ReadFile(kbtest.StarterShopPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(shopFile, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, binary(t), "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "cb.db"), "--shop", shopFile)
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
+	waitLog := func(want string) {
+		t.Helper()
+		for i := 0; i < 100; i++ {
+			if strings.Contains(stderr.String(), want) {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Fatalf("log never said %q:\n%s", want, stderr.String())
+	}
+	// A broken file: reported, old shop kept.
+	if err := os.WriteFile(shopFile, []byte("shop:\n  id: [broken\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGHUP)
+	waitLog("reload failed")
+	var sess struct{ Session string }
+	if code := postJSON(t, url+"/api/v1/sessions", map[string]string{"shop": "mianmian-home", "lang": "en"}, &sess); code != 201 {
+		t.Fatalf("shop gone after a bad reload: %d", code)
+	}
+	// A good file with a new welcome: served after the reload.
+	changed := strings.Replace(string(good), "id: mianmian-home", "id: mianmian-home-2", 1)
+	if err := os.WriteFile(shopFile, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGHUP)
+	waitLog("shops reloaded")
+	if code := postJSON(t, url+"/api/v1/sessions", map[string]string{"shop": "mianmian-home-2", "lang": "en"}, &sess); code != 201 {
+		t.Fatalf("reloaded shop not served: %d", code)
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/internal/config"
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/store"
@@ -48,37 +47,32 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	}
 	defer st.Close()
 
-	loaded, err := loadShops(ctx, st, cfg.Shops, log)
+	brains, err := newLiveBrains(ctx, st, cfg, log)
 	if err != nil {
 		return c.errorf("serve", "%s", problems(err))
 	}
-	var brains []web.ShopBrain
-	for _, shop := range loaded {
-		e, err := dialog.New(shop, st, engineOptions(cfg, log)...)
-		if err != nil {
-			return c.errorf("serve", "shop %s: %v", shop.ID(), err)
-		}
-		brains = append(brains, e)
-	}
+	stopReload := brains.reloadOnHUP(ctx)
+	defer stopReload()
 
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(web.Brains(brains...), web.WithLogger(log)),
+		Handler:           web.New(brains, web.WithLogger(log)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ids := make([]string, len(loaded))
-	for i, s := range loaded {
-		ids[i] = s.ID()
+	served := brains.Shops()
+	ids := make([]string, len(served))
+	for i, s := range served {
+		ids[i] = s.ID
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "shops", ids, "db", st.Path())
-	fmt.Fprintf(c.stdout, "callbee: serving %d shop(s) on http://%s\n", len(loaded), ln.Addr())
+	log.Info("serving", "addr", ln.Addr().String(), "shops", ids, "db", st.Path(), "reload", "SIGHUP")
+	fmt.Fprintf(c.stdout, "callbee: serving %d shop(s) on http://%s\n", len(served), ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
