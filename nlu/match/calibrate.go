@@ -14,7 +14,7 @@ import (
 // built-in sample of everyday utterances no shop FAQ answers (oosSample).
 
 // nCalib is the number of calibration features.
-const nCalib = 9
+const nCalib = 12
 
 // maxFalseReject is the share of held-out in-scope phrasings (made harder,
 // see fitCalibration) the learned out-of-scope threshold may reject.
@@ -83,7 +83,8 @@ func calibFeatures(sc scored) [nCalib]float64 {
 	}
 	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat)),
 		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic)),
-		sc.topCover, math.Log1p(float64(sc.topConcepts))}
+		sc.topCover, math.Log1p(float64(sc.topConcepts)),
+		sc.embTop, sc.embMax, sc.embMargin}
 }
 
 // prob returns the calibrated probability that the top candidate is right.

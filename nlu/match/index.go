@@ -133,6 +133,7 @@ type langIndex struct {
 	maxIDF float64
 	avgIDF float64 // mean IDF of the vocabulary: the weight of an unseen unigram
 	calib  calibration
+	emb    *embLang // embedding centroids, nil without WithEmbeddings
 	// shopOffTopic are off-topic words the shop's own texts use; they do
 	// not count as off-topic.
 	shopOffTopic map[string]bool
@@ -142,6 +143,7 @@ type langIndex struct {
 type index struct {
 	c     *corpus
 	x     *extractor
+	fz    *fusion // nil: lexical only
 	langs map[string]*langIndex
 }
 
@@ -176,7 +178,7 @@ func aggregate(fs []feature, dst []weighted) []weighted {
 // buildIndex builds the index of a corpus, skipping doc skip (-1 for none).
 // calibrate fits confidence on held-out phrasings and the built-in
 // out-of-scope sample.
-func buildIndex(c *corpus, skip int, calibrate bool, langs ...string) *index {
+func buildIndex(c *corpus, fz *fusion, skip int, calibrate bool, langs ...string) *index {
 	if len(langs) == 0 {
 		langs = []string{kb.LangZH, kb.LangEN}
 	}
@@ -187,9 +189,13 @@ func buildIndex(c *corpus, skip int, calibrate bool, langs ...string) *index {
 			x.pinyin.add(d.text)
 		}
 	}
-	ix := &index{c: c, x: x, langs: map[string]*langIndex{}}
+	ix := &index{c: c, x: x, fz: fz, langs: map[string]*langIndex{}}
 	for _, lang := range langs {
-		ix.langs[lang] = buildLang(c, x, lang, skip)
+		li := buildLang(c, x, lang, skip)
+		if fz != nil {
+			li.emb = buildEmb(c, fz, li, lang, skip)
+		}
+		ix.langs[lang] = li
 	}
 	if calibrate {
 		for lang, li := range ix.langs {

@@ -25,8 +25,9 @@ type Confusion struct {
 
 // LeaveOneOut holds out each phrasing of lang in turn, rebuilds the index
 // without it and checks whether the phrasing still matches its FAQ. Only
-// FAQs active in the shop take part.
-func LeaveOneOut(shop *kb.Shop, lang string) (Report, error) {
+// FAQs active in the shop take part. opts are those of New (only the ones
+// that change scoring matter).
+func LeaveOneOut(shop *kb.Shop, lang string, opts ...Option) (Report, error) {
 	if shop == nil {
 		return Report{}, ErrNilShop
 	}
@@ -34,6 +35,11 @@ func LeaveOneOut(shop *kb.Shop, lang string) (Report, error) {
 		return Report{}, fmt.Errorf("%w: %q", ErrLang, lang)
 	}
 	m := &Matcher{shop: shop}
+	for _, o := range opts {
+		if err := o(&m.opts); err != nil {
+			return Report{}, err
+		}
+	}
 	c := newCorpus(shop)
 	active := m.active(c)
 	rep := Report{Lang: lang}
@@ -50,7 +56,7 @@ func LeaveOneOut(shop *kb.Shop, lang string) (Report, error) {
 					continue // normalized to nothing, never added
 				}
 				if l == lang && active[fi] {
-					ix := buildIndex(c, di, false, lang)
+					ix := buildIndex(c, m.opts.fusion, di, false, lang)
 					sc := ix.score(lang, c.docs[di].text, -1, active)
 					rep.Total++
 					got := ""

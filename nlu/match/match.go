@@ -58,6 +58,7 @@ type Option func(*options) error
 
 type options struct {
 	threshold *float64 // fixed out-of-scope threshold, nil: learned
+	fusion    *fusion  // embedding signal, nil: lexical only
 }
 
 // WithThreshold fixes the out-of-scope threshold on Result.Confidence
@@ -96,7 +97,7 @@ func New(shop *kb.Shop, opts ...Option) (*Matcher, error) {
 		}
 	}
 	m.cor = newCorpus(shop)
-	m.idx.Store(buildIndex(m.cor, -1, true))
+	m.idx.Store(buildIndex(m.cor, m.opts.fusion, -1, true))
 	return m, nil
 }
 
@@ -122,7 +123,7 @@ func (m *Matcher) AddPhrasing(faqID, lang, text string) error {
 	// Rebuild the index but keep the confidence models: refitting them is
 	// most of the build time and one phrasing hardly moves them.
 	old := m.idx.Load()
-	ix := buildIndex(m.cor, -1, false)
+	ix := buildIndex(m.cor, m.opts.fusion, -1, false)
 	for l, li := range ix.langs {
 		if o := old.langs[l]; o != nil {
 			li.calib = o.calib
@@ -241,6 +242,10 @@ type scored struct {
 	// number of the query's concepts it uses.
 	topCover    float64
 	topConcepts int
+	// Embedding evidence (zero without WithEmbeddings): cosine of the
+	// query to the top FAQ's embedding centroid, the best cosine to any
+	// active FAQ, and the top FAQ's cosine minus the best other one.
+	embTop, embMax, embMargin float64
 }
 
 // qterm is one known feature of a query.
@@ -314,6 +319,14 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	if exclude >= 0 {
 		exFAQ = li.units[exclude].faq
 	}
+	var ecos []float64
+	lambda := 0.0
+	if li.emb != nil {
+		if q := ix.fz.sp.Sentence(text, lang); nonZero(q) {
+			ecos = li.emb.cosines(q, exclude, func(u int32) int32 { return li.units[u].faq }, ix.fz.unitW)
+			lambda = ix.fz.lambda
+		}
+	}
 	var top [MaxCandidates]faqScore
 	n := 0
 	for f, cn2 := range li.cnorm2 {
@@ -333,6 +346,9 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		if s <= 0 {
 			continue
 		}
+		if ecos != nil {
+			s = (1-lambda)*s + lambda*max(ecos[f], 0)
+		}
 		// Insert into the small sorted top list.
 		if n < MaxCandidates {
 			n++
@@ -347,6 +363,21 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		top[j] = faqScore{f, s}
 	}
 	out.top = append([]faqScore(nil), top[:n]...)
+	if ecos != nil && n > 0 {
+		t := top[0].faq
+		out.embTop = ecos[t]
+		other := -1.0
+		for f, c := range ecos {
+			if active != nil && !active[f] || li.cnorm2[f] == 0 {
+				continue
+			}
+			out.embMax = max(out.embMax, c)
+			if f != t {
+				other = max(other, c)
+			}
+		}
+		out.embMargin = out.embTop - max(other, 0)
+	}
 	if n > 0 && known+unknown > 0 {
 		f := int32(top[0].faq)
 		covered := 0.0

@@ -1,0 +1,4 @@
+package match
+
+// WithFusion exposes withFusion to the external tests.
+var WithFusion = withFusion
