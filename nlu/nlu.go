@@ -5,9 +5,11 @@ package nlu
 
 import (
 	"fmt"
+	"sync"
 	"unicode"
 
 	"github.com/callbee/callbee/kb"
+	"github.com/callbee/callbee/nlu/embed"
 	"github.com/callbee/callbee/nlu/emotion"
 	"github.com/callbee/callbee/nlu/entity"
 	"github.com/callbee/callbee/nlu/match"
@@ -30,9 +32,45 @@ type Analyzer struct {
 	ext     *entity.Extractor
 }
 
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	space    *embed.Space
+	spaceSet bool // space was chosen by WithEmbeddings
+}
+
+// WithEmbeddings sets the word-vector space FAQ matching adds to its
+// lexical signal (match.WithEmbeddings); nil matches lexically only.
+// Without this option New uses the installed file (embed.Default), loaded
+// once per process, and matches lexically when it is absent or unreadable
+// (EmbeddingsError says why).
+func WithEmbeddings(sp *embed.Space) Option {
+	return func(o *options) { o.space, o.spaceSet = sp, true }
+}
+
+// defaultSpace is the installed embedding file, read at most once per
+// process (17 ms, about 25 MB); every analyzer shares it.
+var defaultSpace = sync.OnceValues(func() (*embed.Space, error) { return embed.Default() })
+
+// EmbeddingsError returns why analyzers built without WithEmbeddings match
+// lexically only: an error wrapping embed.ErrNotFound when the file is not
+// installed, another error when it could not be read, nil when it is used.
+func EmbeddingsError() error {
+	_, err := defaultSpace()
+	return err
+}
+
 // New builds an analyzer for shop.
-func New(shop *kb.Shop) (*Analyzer, error) {
-	m, err := match.New(shop)
+func New(shop *kb.Shop, opts ...Option) (*Analyzer, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if !o.spaceSet {
+		o.space, _ = defaultSpace() // nil when absent: lexical only
+	}
+	m, err := match.New(shop, match.WithEmbeddings(o.space))
 	if err != nil {
 		return nil, fmt.Errorf("nlu: %w", err)
 	}
