@@ -5,20 +5,27 @@ import (
 	"testing"
 
 	"github.com/callbee/callbee/internal/devset"
+	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/kb/kbtest"
 	"github.com/callbee/callbee/nlu/match"
 )
 
 // TestDevSet measures the matcher alone on the dev set's single questions:
 // top-1 accuracy and false rejection on in-scope questions, rejection of
-// out-of-scope ones. Set CALLBEE_DEVSET_VERBOSE=1 to log every miss.
+// out-of-scope ones, lexical only and with embeddings (when installed). Set
+// CALLBEE_DEVSET_VERBOSE=1 to log every miss.
 func TestDevSet(t *testing.T) {
 	set, err := devset.Default()
 	if err != nil {
 		t.Skipf("dev set: %v", err)
 	}
 	shop := kbtest.DemoShop(t)
-	m, err := match.New(shop)
+	t.Run("lexical", func(t *testing.T) { devSet(t, set, shop) })
+	t.Run("embeddings", func(t *testing.T) { devSet(t, set, shop, match.WithEmbeddings(space(t))) })
+}
+
+func devSet(t *testing.T, set *devset.Set, shop *kb.Shop, opts ...match.Option) {
+	m, err := match.New(shop, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

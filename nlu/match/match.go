@@ -19,6 +19,11 @@
 // FAQ's own vocabulary and concepts cover, and an off-topic vocabulary
 // (lexicon/offtopic_*.txt). The lexicon files are plain text so trainers
 // can extend them; they hold general language knowledge, never a shop's.
+//
+// With WithEmbeddings, each FAQ also gets a centroid of sentence vectors
+// (nlu/embed) of its question and phrasings; the query's cosine to it is
+// blended into the lexical score (embedLambda) and three cosine features
+// (top FAQ, best FAQ, margin) join both logistic models (embedding.go).
 package match
 
 import (
