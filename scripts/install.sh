@@ -30,7 +30,9 @@ FORCE_GO=${CALLBEE_FORCE_GO:-0}
 # tests: chromium; codecs: libopus-dev libopusfile-dev).
 APT_BASE=(ca-certificates git make gcc pkg-config)
 APT_TOOLS=(sqlite3 tmux) # sqlite3: look into the DB by hand; tmux: terminal test of `callbee chat`
-APT_PACKAGES=("${APT_BASE[@]}" "${APT_TOOLS[@]}")
+# Voice loop (issue 3): espeak-ng speaks (and makes test callers), pocketsphinx listens.
+APT_SPEECH=(espeak-ng libespeak-ng-dev sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev sphinxbase-utils)
+APT_PACKAGES=("${APT_BASE[@]}" "${APT_TOOLS[@]}" "${APT_SPEECH[@]}")
 
 # Bootstrap compilers from bookworm-backports, newest first. Any Go >= 1.21 can
 # fetch a newer toolchain through GOTOOLCHAIN.
