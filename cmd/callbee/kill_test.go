@@ -18,12 +18,19 @@ import (
 	"github.com/callbee/callbee/kb/kbtest"
 )
 
-// startServe runs the built binary's serve on a loopback port and returns its URL.
-func startServe(t *testing.T, ctx context.Context, db string) (*exec.Cmd, string) {
+// serveProc is the built binary serving on a loopback port.
+type serveProc struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+}
+
+// startServe runs `callbee serve --addr 127.0.0.1:0 args...` and waits for its URL.
+func startServe(t *testing.T, ctx context.Context, args ...string) *serveProc {
 	t.Helper()
-	cmd := exec.CommandContext(ctx, binary(t), "serve", "--addr", "127.0.0.1:0", "--db", db, "--shop", kbtest.DemoShopPath(t))
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
+	cmd := exec.CommandContext(ctx, binary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p := &serveProc{cmd: cmd, stderr: &syncBuffer{}}
+	cmd.Stderr = p.stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -33,13 +40,12 @@ func startServe(t *testing.T, ctx context.Context, db string) (*exec.Cmd, string
 	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		t.Fatalf("no serving line: %v\n%s", err, stderr.String())
+		t.Fatalf("no serving line: %v\n%s", err, p.stderr.String())
 	}
-	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
-	if url == "" {
+	if p.url = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line); p.url == "" {
 		t.Fatalf("no URL in %q", line)
 	}
-	return cmd, url
+	return p
 }
 
 func postJSON(t *testing.T, url string, body any, out any) int {
@@ -67,7 +73,8 @@ func TestBinaryKill9KeepsTurns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db := filepath.Join(t.TempDir(), "cb.db")
-	cmd, url := startServe(t, ctx, db)
+	p := startServe(t, ctx, "--db", db, "--shop", kbtest.DemoShopPath(t))
+	cmd, url := p.cmd, p.url
 	var sess struct{ Session string }
 	if code := postJSON(t, url+"/api/v1/sessions", map[string]string{"shop": "nuannuan-apparel", "lang": "zh"}, &sess); code != 201 {
 		t.Fatalf("create session: %d", code)
@@ -84,7 +91,8 @@ func TestBinaryKill9KeepsTurns(t *testing.T) {
 	}
 	_ = cmd.Wait()
 
-	cmd2, url2 := startServe(t, ctx, db)
+	p2 := startServe(t, ctx, "--db", db, "--shop", kbtest.DemoShopPath(t))
+	cmd2, url2 := p2.cmd, p2.url
 	defer func() { _ = cmd2.Process.Kill(); _ = cmd2.Wait() }()
 	resp, err := http.Get(url2 + "/api/v1/sessions/" + sess.Session)
 	if err != nil {
@@ -135,19 +143,9 @@ func TestBinaryReloadOnHUP(t *testing.T) {
 	if err := os.WriteFile(shopFile, good, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(ctx, binary(t), "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "cb.db"), "--shop", shopFile)
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := startServe(t, ctx, "--db", filepath.Join(dir, "cb.db"), "--shop", shopFile)
+	cmd, url, stderr := p.cmd, p.url, p.stderr
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	line, _ := bufio.NewReader(stdout).ReadString('\n')
-	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(line)
 	waitLog := func(want string) {
 		t.Helper()
 		for i := 0; i < 100; i++ {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -579,26 +578,11 @@ func TestBinaryServeSIGTERM(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := binary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "cb.db"),
-		"--shop", kbtest.StarterShopPath(t))
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no serving line: %v\n%s", err, stderr.String())
-	}
-	m := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)`).FindString(line)
-	resp, err := http.Get(m + "/healthz")
+	p := startServe(t, ctx, "--db", filepath.Join(dir, "cb.db"), "--shop", kbtest.StarterShopPath(t))
+	cmd, stderr := p.cmd, p.stderr
+	resp, err := http.Get(p.url + "/healthz")
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("healthz: %v %v", err, resp)
 	}
