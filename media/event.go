@@ -19,6 +19,11 @@ const (
 	DTMF EventKind = iota + 1
 	// VoiceStart: a voiced segment began; At is its first voiced frame.
 	VoiceStart
+	// VoiceSustained: the current voiced segment has now been voiced for the
+	// detector's Sustained threshold (longer than a backchannel "嗯"/"mhm",
+	// a cough or a click); At is the frame where it crossed, Duration the
+	// voiced span so far. Once per segment. Playout takes it as barge-in.
+	VoiceSustained
 	// VoiceEnd: the voiced segment ended; At is its last voiced frame and
 	// Duration runs from the segment's first to the end of its last voiced frame.
 	VoiceEnd
@@ -36,6 +41,8 @@ func (k EventKind) String() string {
 		return "dtmf"
 	case VoiceStart:
 		return "voice-start"
+	case VoiceSustained:
+		return "voice-sustained"
 	case VoiceEnd:
 		return "voice-end"
 	case SpeechStart:

@@ -4,7 +4,10 @@
 // Detector classifies each frame as voiced or not from its energy against an
 // adaptive noise floor and its zero-crossing rate, and joins voiced frames
 // into segments (media.VoiceStart / media.VoiceEnd events) with an onset
-// delay and a hangover. It works at any frame rate (8 and 16 kHz tested).
+// delay and a hangover. A segment voiced for at least Sustained (longer than
+// a backchannel "嗯"/"mhm" or a cough) also reports media.VoiceSustained,
+// which playout takes as barge-in. It works at any frame rate (8 and 16 kHz
+// tested).
 // The noise floor is the minimum frame energy over FloorWindow, so it follows
 // falling noise at once; rising noise is caught by a stationarity test (frame
 // energy steady for StationaryWindow means noise, not speech) and adopted
@@ -44,6 +47,10 @@ type Config struct {
 	Onset time.Duration `yaml:"onset"`
 	// Hangover: unvoiced time that ends a segment.
 	Hangover time.Duration `yaml:"hangover"`
+	// Sustained: a segment whose voiced span (first to end of last voiced
+	// frame, hangover excluded) reaches this emits media.VoiceSustained: the
+	// caller is talking, not backchannelling or coughing.
+	Sustained time.Duration `yaml:"sustained"`
 }
 
 // Defaults, referred to by name from docs.
@@ -57,6 +64,7 @@ const (
 	DefaultStationaryDB     = 3.0
 	DefaultOnset            = 40 * time.Millisecond
 	DefaultHangover         = 160 * time.Millisecond
+	DefaultSustained        = 300 * time.Millisecond
 )
 
 // DefaultConfig returns the defaults above.
@@ -71,6 +79,7 @@ func DefaultConfig() Config {
 		StationaryDB:     DefaultStationaryDB,
 		Onset:            DefaultOnset,
 		Hangover:         DefaultHangover,
+		Sustained:        DefaultSustained,
 	}
 }
 
@@ -95,6 +104,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vad: onset %v (20ms-1s): %w", c.Onset, ErrBadConfig)
 	case c.Hangover < media.FrameDuration || c.Hangover > 2*time.Second:
 		return fmt.Errorf("vad: hangover %v (20ms-2s): %w", c.Hangover, ErrBadConfig)
+	case c.Sustained <= c.Onset || c.Sustained > 5*time.Second:
+		return fmt.Errorf("vad: sustained %v (above onset, at most 5s): %w", c.Sustained, ErrBadConfig)
 	}
 	return nil
 }
@@ -106,7 +117,8 @@ type Result struct {
 	EnergyDB float64 // frame energy, dBFS
 	FloorDB  float64 // noise floor estimate, dBFS
 	ZCR      float64 // zero crossings per sample
-	// Event is a VoiceStart or VoiceEnd this frame produced (Kind 0 if none).
+	// Event is a VoiceStart, VoiceSustained or VoiceEnd this frame produced
+	// (Kind 0 if none).
 	Event media.Event
 }
 
@@ -126,6 +138,7 @@ type Detector struct {
 	segStart   time.Duration // first voiced frame of the segment
 	lastVoiced time.Duration // timestamp of the latest voiced frame
 	silentFor  time.Duration // unvoiced time since lastVoiced (while speaking)
+	sustained  bool          // VoiceSustained sent for this segment
 }
 
 // New returns a Detector.
@@ -262,6 +275,7 @@ func (d *Detector) step(f media.Frame, voiced bool, r *Result) {
 		d.silentFor = 0
 		if time.Duration(d.run)*dur >= d.cfg.Onset {
 			d.speaking = true
+			d.sustained = false
 			d.segStart = d.runStart
 			d.run = 0
 			r.Event = media.Event{Kind: media.VoiceStart, At: d.runStart}
@@ -271,6 +285,10 @@ func (d *Detector) step(f media.Frame, voiced bool, r *Result) {
 	if voiced {
 		d.lastVoiced = f.At
 		d.silentFor = 0
+		if span := f.At + dur - d.segStart; !d.sustained && span >= d.cfg.Sustained {
+			d.sustained = true
+			r.Event = media.Event{Kind: media.VoiceSustained, At: f.At, Duration: span}
+		}
 		return
 	}
 	d.silentFor += dur
