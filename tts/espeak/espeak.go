@@ -35,6 +35,7 @@ import (
 	"math"
 	"runtime/cgo"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -107,6 +108,8 @@ type Engine struct {
 	outRate int               // rate of the streams' frames
 	ahead   time.Duration
 	closed  atomic.Bool
+
+	resamplers sync.Pool // of *resample.Resampler, native → outRate
 }
 
 var _ tts.Synthesizer = (*Engine)(nil)
@@ -241,23 +244,68 @@ func (e *Engine) Synthesize(ctx context.Context, text string, v tts.Voice) (tts.
 	if e.outRate == e.native {
 		return s, nil
 	}
-	r, err := resample.NewReader(s, e.outRate)
+	rs, err := e.resampler()
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("espeak: resample to %d Hz: %w", e.outRate, err)
+		return nil, err
 	}
-	return &resampled{Reader: r, s: s, rate: e.outRate}, nil
+	return &resampled{s: s, e: e, rs: rs, rate: e.outRate}, nil
 }
 
-// resampled is a stream converted to the engine's output rate.
+// resampler returns a reset Resampler from native to the output rate.
+// Building one computes its filter table (about 1 MB and a few ms for
+// 22050 → 8000 Hz), so streams share them through a pool.
+func (e *Engine) resampler() (*resample.Resampler, error) {
+	if rs, ok := e.resamplers.Get().(*resample.Resampler); ok {
+		rs.Reset()
+		return rs, nil
+	}
+	rs, err := resample.New(e.native, e.outRate)
+	if err != nil {
+		return nil, fmt.Errorf("espeak: resample %d to %d Hz: %w", e.native, e.outRate, err)
+	}
+	return rs, nil
+}
+
+// resampled is a stream converted to the engine's output rate; each native
+// 20 ms frame becomes one output frame.
 type resampled struct {
-	*resample.Reader
 	s    tts.Stream
+	e    *Engine
 	rate int
+
+	mu  sync.Mutex // guards rs (nil once returned to the pool) and out
+	rs  *resample.Resampler
+	out []int16
 }
 
-func (r *resampled) Rate() int    { return r.rate }
-func (r *resampled) Close() error { return r.s.Close() }
+func (r *resampled) Rate() int { return r.rate }
+
+func (r *resampled) ReadFrame(ctx context.Context) (media.Frame, error) {
+	f, err := r.s.ReadFrame(ctx)
+	if err != nil {
+		return f, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.rs == nil {
+		return media.Frame{}, tts.ErrClosed
+	}
+	r.out = r.rs.Process(r.out[:0], f.Samples)
+	f.Samples, f.Rate = r.out, r.rate
+	return f, nil
+}
+
+func (r *resampled) Close() error {
+	err := r.s.Close()
+	r.mu.Lock()
+	if r.rs != nil {
+		r.e.resamplers.Put(r.rs)
+		r.rs = nil
+	}
+	r.mu.Unlock()
+	return err
+}
 
 // paramsFor maps v's multipliers to espeak-ng's rate, volume and pitch.
 func paramsFor(v tts.Voice) [3]C.int {

@@ -179,31 +179,48 @@ func TestFirstAudioBeforeTheEnd(t *testing.T) {
 }
 
 func TestFramesAreStandard(t *testing.T) {
-	e := newEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s, err := e.Synthesize(ctx, "Hello. How can I help?", tts.Voice{Lang: tts.LangEn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for seq := uint64(0); ; seq++ {
-		f, err := s.ReadFrame(ctx)
-		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				t.Fatal(err)
+	for _, rate := range []int{0, media.Rate8k, media.Rate16k, media.Rate48k} {
+		t.Run(fmt.Sprint(rate), func(t *testing.T) {
+			var opts []Option
+			if rate != 0 {
+				opts = append(opts, WithOutputRate(rate))
 			}
-			if seq == 0 {
-				t.Fatal("no frames")
+			e := newEngine(t, opts...)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// Two streams in turn: the second reuses the first's resampler.
+			for range 2 {
+				s, err := e.Synthesize(ctx, "Hello. How can I help?", tts.Voice{Lang: tts.LangEn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for seq := uint64(0); ; seq++ {
+					f, err := s.ReadFrame(ctx)
+					if err != nil {
+						if !errors.Is(err, io.EOF) {
+							t.Fatal(err)
+						}
+						if seq == 0 {
+							t.Fatal("no frames")
+						}
+						break
+					}
+					if f.Rate != e.Rate() {
+						t.Fatalf("frame %d at %d Hz, stream %d Hz", seq, f.Rate, e.Rate())
+					}
+					if err := f.Validate(); err != nil {
+						t.Fatalf("frame %d: %v", seq, err)
+					}
+					if f.Seq != seq || f.At != media.FrameAt(seq) {
+						t.Fatalf("frame %d: seq %d at %v", seq, f.Seq, f.At)
+					}
+				}
+				s.Close()
+				if _, err := s.ReadFrame(ctx); !errors.Is(err, tts.ErrClosed) {
+					t.Errorf("ReadFrame after Close: %v", err)
+				}
 			}
-			break
-		}
-		if err := f.Validate(); err != nil {
-			t.Fatalf("frame %d: %v", seq, err)
-		}
-		if f.Seq != seq || f.At != media.FrameAt(seq) {
-			t.Fatalf("frame %d: seq %d at %v", seq, f.Seq, f.At)
-		}
+		})
 	}
 }
 
