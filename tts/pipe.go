@@ -87,6 +87,14 @@ func (p *Pipe) Push(samples []int16) error {
 	return nil
 }
 
+// Buffered is the audio pushed but not yet read.
+func (p *Pipe) Buffered() time.Duration {
+	p.mu.Lock()
+	n := len(p.buf) - p.off
+	p.mu.Unlock()
+	return time.Duration(n) * time.Second / time.Duration(p.rate)
+}
+
 // WaitRoom blocks until less than the ahead limit is buffered. It returns
 // ErrClosed when the reader has closed, or ctx's error.
 func (p *Pipe) WaitRoom(ctx context.Context) error {

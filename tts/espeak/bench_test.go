@@ -2,6 +2,9 @@ package espeak
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,6 +73,54 @@ func BenchmarkRTF(b *testing.B) {
 			}
 			b.ReportMetric(float64(time.Since(start))/float64(audio), "rtf")
 			b.ReportMetric(audio.Seconds()/float64(b.N), "audio-s/op")
+		})
+	}
+}
+
+// BenchmarkTimeToFirstAudioBusy measures time to first audio while other
+// streams synthesise flat out (the worst case: real callers read at real
+// time and their synthesis pauses at the ahead limit). p95-ms is the 95th
+// percentile over the iterations.
+func BenchmarkTimeToFirstAudioBusy(b *testing.B) {
+	for _, busy := range []int{4, 40} {
+		b.Run(fmt.Sprint(busy), func(b *testing.B) {
+			e := newEngine(b)
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			for i := range busy {
+				wg.Go(func() {
+					bt := benchTexts[i%len(benchTexts)]
+					for ctx.Err() == nil {
+						s, err := e.Synthesize(ctx, bt.text, tts.DefaultVoice(bt.lang))
+						if err != nil {
+							return
+						}
+						tts.ReadAll(ctx, s)
+						s.Close()
+					}
+				})
+			}
+			time.Sleep(50 * time.Millisecond)
+			v := tts.DefaultVoice(tts.LangEn)
+			var lat []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				s, err := e.Synthesize(ctx, longEn, v)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.ReadFrame(ctx); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				s.Close()
+			}
+			cancel()
+			wg.Wait()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 		})
 	}
 }

@@ -6,11 +6,13 @@
 // voice reads many Chinese characters as English letters).
 //
 // Concurrency: libespeak-ng keeps its state in C globals and is not thread
-// safe, so this package holds one process-wide lock (a one-slot channel, so
-// waiting honours ctx and waiters are served in arrival order) around every
-// call into it. Synthesis takes the lock one sentence at a time: concurrent
-// streams interleave by sentence, and a cancelled or closed stream gives the
-// lock up within one audio callback. All Engines share the one library;
+// safe, so this package holds one process-wide lock around every call into
+// it. Synthesis takes the lock one sentence at a time, so concurrent streams
+// interleave by sentence; waiters queue in arrival order, except that a
+// stream about to run dry (its first sentence, or less than urgentBuffered
+// left for its reader) goes before streams synthesising ahead (turnstile).
+// Waiting honours ctx, and a cancelled or closed stream gives the lock up
+// within one audio callback (callbackMS). All Engines share the one library;
 // its data files and callback buffer size are fixed by the first New.
 //
 // Audio leaves C through a callback that copies it into the stream's
@@ -69,24 +71,21 @@ const callbackMS = 40
 // lib is the process-wide espeak-ng library; it mirrors the C library's
 // global state, which is why it is package-level.
 var lib = struct {
-	sem chan struct{} // one slot: held around every call into libespeak-ng and guards the fields below
+	turn turnstile // held around every call into libespeak-ng; guards the fields below
 	// rate is the native sample rate after initialisation, 0 before.
 	rate int
 	// voice and params are what the C library is set to now.
 	voice  string
 	params [3]C.int // rate, volume, pitch
-}{sem: make(chan struct{}, 1)}
+}{}
 
-func lock(ctx context.Context) error {
-	select {
-	case lib.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// urgentBuffered: a stream with less audio than this left for its reader
+// synthesises its next sentence before streams that have more.
+const urgentBuffered = time.Second
 
-func unlock() { <-lib.sem }
+func lock(ctx context.Context, urgent bool) error { return lib.turn.acquire(ctx, urgent) }
+
+func unlock() { lib.turn.release() }
 
 // initLocked initialises the library once per process.
 func initLocked() (int, error) {
@@ -168,7 +167,7 @@ func New(opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	}
-	if err := lock(context.Background()); err != nil {
+	if err := lock(context.Background(), false); err != nil {
 		return nil, err
 	}
 	defer unlock()
@@ -366,7 +365,7 @@ func synthOne(ctx context.Context, p *tts.Pipe, text, voice string, params [3]C.
 	h := cgo.NewHandle(j)
 	defer h.Delete()
 
-	if err := lock(ctx); err != nil {
+	if err := lock(ctx, p.Buffered() < urgentBuffered); err != nil {
 		return err
 	}
 	defer unlock()
