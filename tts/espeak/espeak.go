@@ -111,7 +111,10 @@ type Engine struct {
 	resamplers sync.Pool // of *resample.Resampler, native → outRate
 }
 
-var _ tts.Synthesizer = (*Engine)(nil)
+var (
+	_ tts.Synthesizer = (*Engine)(nil)
+	_ tts.Stream      = (*resampled)(nil)
+)
 
 // Option configures an Engine.
 type Option func(*Engine) error

@@ -77,7 +77,11 @@ type Cache struct {
 	done   chan struct{} // closed when the warm goroutine has returned
 }
 
-var _ tts.Synthesizer = (*Cache)(nil)
+var (
+	_ tts.Synthesizer = (*Cache)(nil)
+	_ tts.Stream      = (*cachedStream)(nil)
+	_ tts.Stream      = (*teeStream)(nil)
+)
 
 // Option configures a Cache.
 type Option func(*Cache) error
