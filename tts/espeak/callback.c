@@ -22,7 +22,10 @@ int callbee_espeak_init(int buflength, const char *path) {
 	return rate;
 }
 
-int callbee_espeak_synth(const char *text, uintptr_t handle) {
-	return espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0,
-		espeakCHARS_UTF8 | espeakENDPAUSE, NULL, (void *)handle);
+int callbee_espeak_synth(const char *text, int endpause, uintptr_t handle) {
+	unsigned int flags = espeakCHARS_UTF8;
+	if (endpause) {
+		flags |= espeakENDPAUSE;
+	}
+	return espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, flags, NULL, (void *)handle);
 }

@@ -27,7 +27,7 @@ package espeak
 #include <espeak-ng/speak_lib.h>
 
 int callbee_espeak_init(int buflength, const char *path);
-int callbee_espeak_synth(const char *text, uintptr_t handle);
+int callbee_espeak_synth(const char *text, int endpause, uintptr_t handle);
 */
 import "C"
 
@@ -230,11 +230,13 @@ func (e *Engine) Synthesize(ctx context.Context, text string, v tts.Voice) (tts.
 	name := e.voices[v.Lang]
 	params := paramsFor(v)
 	s, err := tts.NewStream(ctx, e.native, e.ahead, func(ctx context.Context, p *tts.Pipe) error {
-		for _, sent := range sentences {
+		for i, sent := range sentences {
 			if err := p.WaitRoom(ctx); err != nil {
 				return err
 			}
-			if err := synthOne(ctx, p, sent, name, params); err != nil {
+			// A sentence pause between sentences, none after the last: the
+			// answer's end is not delayed by ~0.4 s of silence.
+			if err := synthOne(ctx, p, sent, name, params, i < len(sentences)-1); err != nil {
 				return err
 			}
 		}
@@ -360,7 +362,7 @@ type job struct {
 }
 
 // synthOne synthesises one sentence into p, holding the library lock.
-func synthOne(ctx context.Context, p *tts.Pipe, text, voice string, params [3]C.int) error {
+func synthOne(ctx context.Context, p *tts.Pipe, text, voice string, params [3]C.int, endPause bool) error {
 	text = strings.ReplaceAll(text, "\x00", " ")
 	cs := C.CString(text)
 	defer C.free(unsafe.Pointer(cs))
@@ -378,7 +380,11 @@ func synthOne(ctx context.Context, p *tts.Pipe, text, voice string, params [3]C.
 	if err := setParamsLocked(params); err != nil {
 		return err
 	}
-	rc := C.callbee_espeak_synth(cs, C.uintptr_t(h))
+	pause := C.int(0)
+	if endPause {
+		pause = 1
+	}
+	rc := C.callbee_espeak_synth(cs, pause, C.uintptr_t(h))
 	if j.err != nil {
 		return j.err
 	}

@@ -397,3 +397,27 @@ func TestErrors(t *testing.T) {
 		t.Error("no audio after a failed voice")
 	}
 }
+
+// TestPauses: sentences are separated by a pause, and the answer does not
+// end with one.
+func TestPauses(t *testing.T) {
+	e := newEngine(t)
+	silentEnd := func(s []int16) float64 {
+		j := len(s)
+		for j > 0 && s[j-1] < 300 && s[j-1] > -300 {
+			j--
+		}
+		return seconds(len(s)-j, e.Rate())
+	}
+	v := tts.DefaultVoice(tts.LangEn)
+	one := synth(t, e, "We ship within two days.", v)
+	if d := silentEnd(one); d > 0.15 {
+		t.Errorf("answer ends with %.2f s of silence", d)
+	}
+	first := len(one)
+	two := synth(t, e, "We ship within two days. Returns are free.", v)
+	second := len(synth(t, e, "Returns are free.", v))
+	if gap := seconds(len(two)-first-second, e.Rate()); gap < 0.15 {
+		t.Errorf("sentences separated by %.2f s", gap)
+	}
+}
