@@ -89,6 +89,11 @@ type Result struct {
 	Engine     string // e.g. "sphinx"
 	Model      string // e.g. "en-us-16k"
 	Search     string // the search that produced it
+	// Acoustic is the engine's acoustic log-likelihood per frame of the
+	// hypothesis (0 when unknown). It is comparable only between searches
+	// of one engine on the same audio: a strict grammar forced onto words
+	// that were not said scores well below a looser search.
+	Acoustic float64
 	// Alternatives are the other searches' results when several ran on the
 	// same audio (StartAll); best first.
 	Alternatives []Result

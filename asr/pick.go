@@ -10,9 +10,9 @@ import (
 	"github.com/callbee/callbee/media"
 )
 
-// DefaultTrust is the confidence above which Pick takes a stricter search's
-// result over a looser one (see Pick). Measured on the demo shop with
-// pocketsphinx: see asr/sphinx's package doc.
+// DefaultTrust is the confidence from which Pick takes a stricter search's
+// result over a looser one, and below which a caller should confirm what
+// it heard.
 const DefaultTrust = 0.5
 
 // Pick chooses one result among results of several searches on the same
@@ -58,22 +58,36 @@ func Pick(results []Result, trust float64) Result {
 	return out
 }
 
+// PickFunc chooses one result among the results of several searches on the
+// same audio, given in priority order.
+type PickFunc func(results []Result) Result
+
+// PickBy is Pick with a fixed trust level.
+func PickBy(trust float64) PickFunc {
+	return func(rs []Result) Result { return Pick(rs, trust) }
+}
+
 // multi fans audio out to several streams and picks at Final.
 type multi struct {
 	streams []Stream
-	trust   float64
+	pick    PickFunc
 }
 
 var _ Stream = (*multi)(nil)
 
 // StartAll starts one stream per options (in priority order) on r and
 // returns a Stream that writes every frame to all of them; its Final returns
-// Pick(results, trust). A typical turn runs SearchDomain and SearchLM.
-func StartAll(ctx context.Context, r Recognizer, trust float64, opts ...Options) (Stream, error) {
+// pick(results) (PickBy(DefaultTrust) when pick is nil; engines may offer a
+// calibrated one, e.g. sphinx.Pick). A typical turn runs SearchDomain and
+// SearchLM.
+func StartAll(ctx context.Context, r Recognizer, pick PickFunc, opts ...Options) (Stream, error) {
 	if len(opts) == 0 {
 		return nil, fmt.Errorf("asr: start all: %w", ErrNoStreams)
 	}
-	m := &multi{trust: trust}
+	if pick == nil {
+		pick = PickBy(DefaultTrust)
+	}
+	m := &multi{pick: pick}
 	for _, o := range opts {
 		s, err := r.Start(ctx, o)
 		if err != nil {
@@ -112,7 +126,7 @@ func (m *multi) Final(ctx context.Context) (Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, err
 	}
-	return Pick(res, m.trust), nil
+	return m.pick(res), nil
 }
 
 func (m *multi) Close() error {

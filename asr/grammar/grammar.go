@@ -1,6 +1,6 @@
 // Package grammar compiles what a recogniser listens for from a shop: a
 // strict JSGF grammar of the shop's FAQ questions and phrasings, product
-// titles and aliases, digit strings and yes/no (asr.SearchDomain); a broader
+// titles and aliases and yes/no (asr.SearchDomain); a broader
 // trigram language model in ARPA text format over the same wording plus the
 // FAQ answers and a general caller corpus (asr.SearchLM); and the dialog-state
 // grammars for digits (asr.SearchDigits) and yes/no (asr.SearchYesNo). It
@@ -117,8 +117,11 @@ func Compile(shop *kb.Shop, lang string, dict *Dict) (*Set, error) {
 	set := &Set{Lang: lang, Sentences: c.sentences, Grammars: map[string]string{}}
 	set.Grammars[asr.SearchDigits] = jsgf("digits", "<digit>+", map[string]string{"digit": alt(dw)})
 	set.Grammars[asr.SearchYesNo] = jsgf("yesno", "<yesno>", map[string]string{"yesno": alts(yesWords)})
-	set.Grammars[asr.SearchDomain] = jsgf("domain", "<faq> | <yesno> | <digit>+", map[string]string{
-		"faq": alts(c.sentences), "yesno": alts(yesWords), "digit": alt(dw),
+	// Digits are not in the domain grammar: a free digit loop is where
+	// out-of-grammar speech ends up ("do you sell gloves" -> "two oh two").
+	// A dialog state that expects digits uses asr.SearchDigits.
+	set.Grammars[asr.SearchDomain] = jsgf("domain", "<faq> | <yesno>", map[string]string{
+		"faq": alts(c.sentences), "yesno": alts(yesWords),
 	})
 	var buf bytes.Buffer
 	if err := lm.WriteARPA(&buf); err != nil {

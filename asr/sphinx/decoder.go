@@ -155,34 +155,39 @@ func (d *decoder) hyp() string {
 
 // end finishes the utterance and returns the hypothesis, its posterior and
 // the words.
-func (d *decoder) end() (string, float64, []asr.Word, error) {
+func (d *decoder) end() (hypothesis, error) {
 	if !d.inUtt {
-		return "", 0, nil, errors.New("sphinx: no utterance")
+		return hypothesis{}, errors.New("sphinx: no utterance")
 	}
 	d.inUtt = false
+	partial := d.hyp()
 	if C.ps_end_utt(d.ps) != 0 {
-		return "", 0, nil, fmt.Errorf("sphinx: end utterance: %w", ErrDecode)
+		return hypothesis{}, fmt.Errorf("sphinx: end utterance: %w", ErrDecode)
 	}
 	text := d.hyp()
 	if text == "" {
-		return "", 0, nil, nil
+		// A grammar search that never reached its final state has no
+		// result; its best partial path is all there is (no scores).
+		return hypothesis{text: partial, partial: true}, nil
 	}
 	prob := float64(C.cb_exp(d.ps, C.ps_get_prob(d.ps)))
 	// Segment frames count from the decoder's creation; the utterance's
 	// n_frames places them.
 	nf := int(C.ps_get_n_frames(d.ps))
 	lastFrame := 0
+	var ascr int64
 	var words []asr.Word
 	for seg := C.ps_seg_iter(d.ps); seg != nil; seg = C.ps_seg_next(seg) {
 		var sf, ef C.int
 		C.ps_seg_frames(seg, &sf, &ef)
 		lastFrame = max(lastFrame, int(ef)+1)
 		w := C.GoString(C.ps_seg_word(seg))
+		var a, l, b C.int32
+		p := float64(C.cb_exp(d.ps, C.ps_seg_prob(seg, &a, &l, &b)))
+		ascr += int64(a)
 		if isFiller(w) {
 			continue
 		}
-		var a, l, b C.int32
-		p := float64(C.cb_exp(d.ps, C.ps_seg_prob(seg, &a, &l, &b)))
 		words = append(words, asr.Word{
 			Text:       baseWord(w),
 			Start:      time.Duration(sf) * time.Second / framesPerSecond,
@@ -196,7 +201,23 @@ func (d *decoder) end() (string, float64, []asr.Word, error) {
 			words[i].End -= off
 		}
 	}
-	return text, prob, words, nil
+	if d.search == asr.SearchLM {
+		ascr >>= senscrShift // lattice scores of the n-gram search are not shifted back
+	}
+	return hypothesis{text: text, prob: prob, words: words, acoustic: float64(ascr) / float64(max(nf, 1))}, nil
+}
+
+// senscrShift is pocketsphinx's SENSCR_SHIFT: n-gram lattice acoustic
+// scores carry it, FSG segment scores do not.
+const senscrShift = 10
+
+// hypothesis is a decoded utterance.
+type hypothesis struct {
+	text     string
+	prob     float64 // posterior of the hypothesis (n-gram search; 1 for grammars)
+	words    []asr.Word
+	acoustic float64 // acoustic log-likelihood per frame (logmath base), all segments
+	partial  bool    // the search ended without a full hypothesis: text is its best partial path
 }
 
 // isFiller reports sentence markers, silence and noise words.

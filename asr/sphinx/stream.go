@@ -163,12 +163,16 @@ func (s *stream) Final(ctx context.Context) (asr.Result, error) {
 			return asr.Result{}, err
 		}
 	}
-	text, prob, words, err := s.dec.end()
+	h, err := s.dec.end()
 	s.cpu += time.Since(t0)
 	if err != nil {
 		return asr.Result{}, err
 	}
-	r := s.result(text, prob, words)
+	r := s.result(h.text, h.prob, h.words)
+	r.Acoustic = h.acoustic
+	if h.partial {
+		r.Confidence = 0
+	}
 	s.partial.Store(&r)
 	return r, nil
 }
