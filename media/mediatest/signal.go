@@ -1,6 +1,7 @@
 package mediatest
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -135,4 +136,13 @@ func RMS(s []int16) float64 {
 		sum += float64(v) * float64(v)
 	}
 	return math.Sqrt(sum / float64(len(s)))
+}
+
+// NewFramesReader is a media.Reader of samples in standard frames.
+func NewFramesReader(rate int, samples []int16) media.Reader {
+	r, err := media.NewSliceReader(rate, samples)
+	if err != nil {
+		return media.ReaderFunc(func(context.Context) (media.Frame, error) { return media.Frame{}, err })
+	}
+	return r
 }

@@ -288,6 +288,8 @@ func (p *Player) Close() error {
 	p.once.Do(func() {
 		p.mu.Lock()
 		p.closed = true
+		p.discarded.Add(uint64(p.n))
+		p.head, p.n = 0, 0
 		p.mu.Unlock()
 		close(p.done)
 		p.stop()
