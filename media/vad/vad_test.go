@@ -190,3 +190,46 @@ func BenchmarkDetector(b *testing.B) {
 		})
 	}
 }
+
+// TestSustained: VoiceSustained marks voice longer than a backchannel, once
+// per segment, at 8 and 16 kHz.
+func TestSustained(t *testing.T) {
+	const ms = time.Millisecond
+	tests := []struct {
+		name  string
+		burst time.Duration
+		noise bool // a white-noise burst (cough) instead of speech
+		want  int
+	}{
+		{"嗯 150ms", 150 * ms, false, 0},
+		{"mhm 250ms", 250 * ms, false, 0},
+		{"cough 200ms", 200 * ms, true, 0},
+		{"word 450ms", 450 * ms, false, 1},
+		{"sentence 2s", 2 * time.Second, false, 1},
+	}
+	for _, rate := range []int{8000, 16000} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/%dHz", tt.name, rate), func(t *testing.T) {
+				b := part{tt.burst, -65, -20}
+				if tt.noise {
+					b = part{tt.burst, -20, 0}
+				}
+				sig, _ := build(rate, []part{{time.Second, -65, 0}, b, {time.Second, -65, 0}}, 21)
+				d, _ := New(DefaultConfig())
+				n := 0
+				for _, f := range mediatest.Frames(rate, sig) {
+					r := d.Process(f)
+					if r.Event.Kind == media.VoiceSustained {
+						n++
+						if r.Event.Duration < DefaultSustained {
+							t.Errorf("sustained after %v", r.Event.Duration)
+						}
+					}
+				}
+				if n != tt.want {
+					t.Fatalf("%d VoiceSustained, want %d", n, tt.want)
+				}
+			})
+		}
+	}
+}
