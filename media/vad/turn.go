@@ -108,6 +108,11 @@ func (t *Turn) Wait() time.Duration {
 // Pause is the learned typical long pause of this caller.
 func (t *Turn) Pause() time.Duration { return t.pause }
 
+// Answered tells the Turn the bot has answered the last turn: voice that
+// follows is a new turn, not the caller resuming after a pause, so it is not
+// learned from.
+func (t *Turn) Answered() { t.ended = false }
+
 // InTurn reports whether the caller is mid-turn.
 func (t *Turn) InTurn() bool { return t.inTurn }
 

@@ -168,6 +168,33 @@ func TestTurnWaitBounded(t *testing.T) {
 	}
 }
 
+func TestTurnAnsweredIsNotAPause(t *testing.T) {
+	turn, err := NewTurn(DefaultTurnConfig(), DefaultHangover)
+	if err != nil {
+		t.Fatal(err)
+	}
+	voice := func(at time.Duration, kind media.EventKind) {
+		f := media.Frame{Rate: 8000, Samples: make([]int16, 160), At: at}
+		turn.Update(f, Result{Voiced: kind != media.VoiceEnd, Event: media.Event{Kind: kind, At: at}})
+	}
+	silence := func(from, to time.Duration) {
+		for at := from; at < to; at += media.FrameDuration {
+			turn.Update(media.Frame{Rate: 8000, Samples: make([]int16, 160), At: at}, Result{})
+		}
+	}
+	voice(0, media.VoiceStart)
+	voice(500*ms, media.VoiceEnd)
+	silence(520*ms, 1200*ms) // the turn ends after the default wait
+	if turn.InTurn() {
+		t.Fatal("turn did not end")
+	}
+	turn.Answered()
+	voice(1300*ms, media.VoiceStart) // a quick reply to the bot: 780 ms later
+	if turn.Pause() != 0 {
+		t.Fatalf("learned a pause of %v from a reply to the bot", turn.Pause())
+	}
+}
+
 func TestTurnCap(t *testing.T) {
 	cfg := DefaultTurnConfig()
 	cfg.MaxUtterance = 5 * time.Second
