@@ -238,7 +238,7 @@ func digitWords(lang string) []string {
 // jsgf renders a grammar whose public rule is body, with private rules.
 func jsgf(name, body string, rules map[string]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "#JSGF V1.0;\ngrammar %s;\npublic <%s> = %s;\n", name, name, body)
+	fmt.Fprintf(&b, "#JSGF V1.0;\ngrammar %s;\npublic <utterance> = %s;\n", name, body)
 	keys := make([]string, 0, len(rules))
 	for k := range rules {
 		keys = append(keys, k)
