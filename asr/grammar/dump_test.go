@@ -7,6 +7,8 @@ import (
 	"github.com/callbee/callbee/kb/kbtest"
 )
 
+// TestDump writes the compiled grammars, LM and dictionary to $GRAMMAR_DUMP
+// for trying them with pocketsphinx_continuous by hand.
 func TestDump(t *testing.T) {
 	dir := os.Getenv("GRAMMAR_DUMP")
 	if dir == "" {

@@ -190,3 +190,38 @@ func TestARPASumsToOne(t *testing.T) {
 		}
 	}
 }
+
+func FuzzWords(f *testing.F) {
+	for _, s := range []string{"When will my order ship?", "我身高165，XL码", "98% cotton", "２０２４年", "I'm 5'4\"", "ＡＢＣ"} {
+		f.Add(s)
+	}
+	en, _ := ReadDict(strings.NewReader("when W EH N\nmy M AY\nx EH K S\n"))
+	zh, _ := ReadDict(strings.NewReader("我\tw o\n身高\tsh en g ao\nX.\tes ei k es\n一百\ty i b ai\n"))
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, w := range append(en.enWordsChecked(t, s), zhWordsChecked(t, zh, s)...) {
+			if w == "" {
+				t.Fatalf("empty word from %q", s)
+			}
+		}
+	})
+}
+
+func (d *Dict) enWordsChecked(t *testing.T, s string) []string {
+	ws, _ := d.Words(s, "en")
+	for _, w := range ws {
+		if !d.Has(w) {
+			t.Fatalf("en word %q from %q not in dictionary", w, s)
+		}
+	}
+	return ws
+}
+
+func zhWordsChecked(t *testing.T, d *Dict, s string) []string {
+	ws, _ := d.Words(s, "zh")
+	for _, w := range ws {
+		if !d.Has(w) {
+			t.Fatalf("zh word %q from %q not in dictionary", w, s)
+		}
+	}
+	return ws
+}

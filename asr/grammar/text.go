@@ -32,19 +32,23 @@ func (d *Dict) enWords(s string) (words, missing []string) {
 		}
 		if isDigits(tok) {
 			for _, w := range enNumber(tok) {
-				words = append(words, w)
+				if d.Has(w) {
+					words = append(words, w)
+				} else {
+					missing = append(missing, w)
+				}
 			}
 			continue
 		}
 		lw := strings.ToLower(tok)
-		if u, ok := enUnits[lw]; ok {
+		if u, ok := enUnits[lw]; ok && d.Has(u) {
 			words = append(words, u)
 			continue
 		}
 		switch {
 		case isUpper(tok) && len(tok) <= 4 && !isCommonUpper(lw), !d.Has(lw) && hasDigit(tok):
 			for _, r := range lw {
-				if unicode.IsDigit(r) {
+				if unicode.IsDigit(r) && d.Has(enDigits[r-'0']) {
 					words = append(words, enDigits[r-'0'])
 				} else if d.Has(string(r)) {
 					words = append(words, string(r))
