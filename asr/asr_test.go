@@ -38,8 +38,12 @@ func TestOptionsValidate(t *testing.T) {
 }
 
 func TestPick(t *testing.T) {
-	g := func(text string, c float64) asr.Result { return asr.Result{Text: text, Confidence: c, Search: asr.SearchDomain} }
-	l := func(text string, c float64) asr.Result { return asr.Result{Text: text, Confidence: c, Search: asr.SearchLM} }
+	g := func(text string, c float64) asr.Result {
+		return asr.Result{Text: text, Confidence: c, Search: asr.SearchDomain}
+	}
+	l := func(text string, c float64) asr.Result {
+		return asr.Result{Text: text, Confidence: c, Search: asr.SearchLM}
+	}
 	tests := []struct {
 		name       string
 		in         []asr.Result

@@ -42,7 +42,7 @@ type stream struct {
 	cpu      time.Duration
 	finished bool
 
-	noise    uint32 // comfort-noise generator state
+	noise uint32 // comfort-noise generator state
 
 	partial atomic.Pointer[asr.Result]
 }
