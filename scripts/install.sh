@@ -12,7 +12,8 @@
 #      the go command fetch the real toolchain from the Go module proxy, which
 #      is installed as /usr/local/go (with /usr/local/bin/go and gofmt links);
 #   3. `go mod download` for the module's dependencies;
-#   4. the optional word vectors (scripts/fetch-embeddings.sh), unless
+#   4. the 8 kHz speech models (scripts/fetch-models.sh);
+#   5. the optional word vectors (scripts/fetch-embeddings.sh), unless
 #      CALLBEE_SKIP_EMBED=1.
 set -euo pipefail
 
@@ -160,6 +161,12 @@ log "using $GO (go$(go_version "$GO"))"
 # ---------------------------------------------------------------- modules
 cd "$REPO"
 GOTOOLCHAIN=local "$GO" mod download
+
+# ---------------------------------------------------------------- speech models
+# The 8 kHz English and Mandarin models for offline recognition, from
+# ../shared/models or their upstream repository (scripts/fetch-models.sh).
+apt_install curl
+"$REPO/scripts/fetch-models.sh" >&2
 
 # ---------------------------------------------------------------- word vectors
 # Optional: the FAQ matcher uses them when present (a little more accurate on

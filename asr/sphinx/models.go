@@ -32,11 +32,19 @@ type Model struct {
 	Dict string // full pronunciation dictionary
 }
 
-// DefaultModelsDir is $CALLBEE_MODELS, else the nearest "shared/models"
-// above the working directory (../shared/models from the repository), else "".
+// DefaultModelsDir is $CALLBEE_MODELS, else ~/.cache/callbee when
+// scripts/fetch-models.sh installed the models there, else the nearest
+// "shared/models" above the working directory (../shared/models from the
+// repository), else "".
 func DefaultModelsDir() string {
 	if d := os.Getenv(EnvModels); d != "" {
 		return d
+	}
+	// Where scripts/fetch-models.sh installs them.
+	if home, err := os.UserHomeDir(); err == nil {
+		if d := filepath.Join(home, ".cache", "callbee"); isFile(filepath.Join(d, "sphinx", "zh-cn-8k", "mdef")) {
+			return d
+		}
 	}
 	dir, err := os.Getwd()
 	if err != nil {
