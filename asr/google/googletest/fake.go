@@ -85,6 +85,9 @@ type Speech struct {
 	// Hang keeps a call open after the client half-closes until the client
 	// cancels it: a service that never answers.
 	Hang bool
+	// DiscardAudio keeps only the count of audio requests, not the audio
+	// (benchmarks).
+	DiscardAudio bool
 
 	mu       sync.Mutex // guards received
 	received []*Received
@@ -181,7 +184,9 @@ func (f *Speech) StreamingRecognize(srv speechpb.Speech_StreamingRecognizeServer
 			return status.Errorf(codes.InvalidArgument, "audio_content of %d bytes exceeds %d", len(a), maxChunkBytes)
 		}
 		f.record(func() {
-			rec.Audio = append(rec.Audio, a...)
+			if !f.DiscardAudio {
+				rec.Audio = append(rec.Audio, a...)
+			}
 			rec.Requests++
 		})
 		audio += len(a)
