@@ -10,6 +10,7 @@ import (
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/nlu"
 	"github.com/callbee/callbee/nlu/emotion"
+	"github.com/callbee/callbee/nlu/match"
 	"github.com/callbee/callbee/store"
 )
 
@@ -55,6 +56,8 @@ type turn struct {
 	unresolved *store.Unresolved
 	linkOrder  string // order to attach to the session's open after-sales tickets
 	asked      string // the slot the bot had asked for before this turn
+	m          match.Result
+	top        string // the matcher's in-scope answer, "" when none
 	phone      string // phone tail the caller gave this turn
 }
 
@@ -127,111 +130,156 @@ func (t *turn) text() {
 	}
 	defer func() { st.Angry = an.Emotion.Label == emotion.Negative && an.Emotion.Intensity >= complaintIntensity }()
 	t.remember()
-	m := an.Match
-	t.r.Confidence = round2(m.Confidence)
-	for i, c := range m.Candidates {
+	t.m = an.Match
+	t.r.Confidence = round2(t.m.Confidence)
+	for i, c := range t.m.Candidates {
 		if i >= 3 {
 			break
 		}
 		t.r.Candidates = append(t.r.Candidates, Candidate{FAQ: c.FAQ, Confidence: round2(c.Confidence)})
 	}
-	top := ""
-	if len(m.Candidates) > 0 && !m.OutOfScope {
-		top = m.Candidates[0].FAQ
+	if len(t.m.Candidates) > 0 && !t.m.OutOfScope {
+		t.top = t.m.Candidates[0].FAQ
 	}
-
-	// An explicit request for a person.
-	if wantsHuman(an.Norm, t.lang) {
-		t.understood()
-		if q := t.faqWithAction("handoff"); q != nil {
-			t.answer(q)
-			t.r.Confidence = max(t.r.Confidence, slotConfidence)
-			return
-		}
-		t.escalate(ReasonRequest, nil)
-		return
-	}
-
-	// A strongly upset caller with a complaint goes to a person, unless the
-	// shop has an after-sales action for exactly this problem: then the case
-	// is registered first (a ticket a person will see), and anger that goes
-	// on escalates on the next turn.
-	afterSales := top != "" && t.action(top) == "aftersales_register" && m.Confidence >= unresolvedBelow/2
-	if an.Emotion.Label == emotion.Negative && an.Emotion.Complaint && an.Emotion.Intensity >= complaintIntensity &&
-		(!afterSales || st.Angry) {
-		t.understood()
-		if top != "" {
-			t.setFAQ(top)
-		}
-		t.escalate(ReasonComplaint, nil)
-		return
-	}
-
-	// Slot filling: the caller answers what the bot asked for.
-	if st.Pending != "" && t.fillsPending() {
-		q := t.e.shop.FAQ(st.PendingFAQ)
-		override := top != "" && top != st.PendingFAQ && m.Confidence >= overrideConfidence &&
-			t.action(top) != t.action(st.PendingFAQ) && !t.short() &&
-			!(st.Pending == SlotOrderNumber && len(an.Entities.Digits) >= 4) // digits answer the number question
-		if q != nil && !override {
-			t.understood()
-			t.answer(q)
-			// The caller answered what we asked: the context, not the matcher, decides.
-			t.r.Confidence = max(t.r.Confidence, slotConfidence)
+	// Rules in order; the first that takes the turn answers it.
+	for _, rule := range []func() bool{
+		t.personRequest, t.angryComplaint, t.slotAnswer, t.ellipsisFollowUp, t.bareOrder, t.bareBody,
+	} {
+		if rule() {
 			return
 		}
 	}
-
-	// Ellipsis: "那四十一码的呢", "what about double XL", "那羽绒服呢": a short
-	// follow-up that only swaps the item, size or colour asks the last question again.
-	if q := t.e.shop.FAQ(st.LastFAQ); q != nil && t.short() && (q.Category == "product" || q.Action == "size_advice" ||
-		q.Action == "product_attribute") && (an.Entities.Size != "" || an.Entities.Color != "" || an.Entities.ProductID != "") &&
-		(top == "" || m.Confidence < overrideConfidence || t.ellipsis()) && top != st.LastFAQ {
-		t.understood()
-		t.answer(q)
-		return
-	}
-
-	// A bare order number or phone tail: look the order up.
-	if (top == "" || m.Confidence < unresolvedBelow) && (an.Entities.OrderNumber != "" || an.Entities.Phone4 != "" && st.Pending == SlotOrderNumber) {
-		if q := t.faqWithAction("order_status"); q != nil {
-			t.understood()
-			t.answer(q)
-			return
-		}
-	}
-	// Height and weight alone while a product is in view: size advice.
-	if (top == "" || m.Confidence < unresolvedBelow) && (an.Entities.HeightCM > 0 || an.Entities.WeightKG > 0) {
-		if q := t.faqWithAction("size_advice"); q != nil {
-			t.understood()
-			t.answer(q)
-			return
-		}
-	}
-
-	// "hiya, where have my pyjamas got to": a greeting or thanks in front of
-	// a question must not hide the question.
-	if q := t.e.shop.FAQ(top); q != nil && q.Category == "chat" && !t.short() {
-		if rest := stripSalutation(an.Norm, t.lang); rest != "" && rest != an.Norm {
-			if m2 := t.e.nlu.Matcher().Match(rest, t.lang); !m2.OutOfScope && len(m2.Candidates) > 0 {
-				if q2 := t.e.shop.FAQ(m2.Candidates[0].FAQ); q2 != nil && q2.Category != "chat" {
-					top = q2.ID
-					t.r.Confidence = round2(m2.Confidence)
-					m = m2
-				}
-			}
-		}
-	}
-
-	if top == "" {
+	t.greetingInFront()
+	if t.top == "" {
 		t.notUnderstood()
 		return
 	}
-	t.understood()
-	if m.Confidence < unresolvedBelow {
-		t.logUnresolved(top, m.Confidence, "open")
+	if t.m.Confidence < unresolvedBelow {
+		t.logUnresolved(t.top, t.m.Confidence, "open")
 	}
-	t.answer(t.e.shop.FAQ(top))
+	t.take(t.e.shop.FAQ(t.top))
+}
+
+// take answers the turn with FAQ q.
+func (t *turn) take(q *kb.FAQ) bool {
+	t.understood()
+	t.answer(q)
+	return true
+}
+
+// personRequest: an explicit request for a person.
+func (t *turn) personRequest() bool {
+	if !wantsHuman(t.an.Norm, t.lang) {
+		return false
+	}
+	if q := t.faqWithAction("handoff"); q != nil {
+		t.take(q)
+		t.r.Confidence = max(t.r.Confidence, slotConfidence)
+		return true
+	}
+	t.understood()
+	t.escalate(ReasonRequest, nil)
+	return true
+}
+
+// angryComplaint: a strongly upset caller with a complaint goes to a person,
+// unless the shop has an after-sales action for exactly this problem: then
+// the case is registered first (a ticket a person will see), and anger that
+// goes on escalates on the next turn.
+func (t *turn) angryComplaint() bool {
+	em := t.an.Emotion
+	if em.Label != emotion.Negative || !em.Complaint || em.Intensity < complaintIntensity {
+		return false
+	}
+	afterSales := t.top != "" && t.action(t.top) == "aftersales_register" && t.m.Confidence >= unresolvedBelow/2
+	if afterSales && !t.st.Angry {
+		return false
+	}
+	t.understood()
+	if t.top != "" {
+		t.setFAQ(t.top)
+	}
+	t.escalate(ReasonComplaint, nil)
+	return true
+}
+
+// slotAnswer: the caller answers what the bot asked for, unless the turn is
+// confidently a new question of its own.
+func (t *turn) slotAnswer() bool {
+	st := t.st
+	if st.Pending == "" || !t.fillsPending() {
+		return false
+	}
+	q := t.e.shop.FAQ(st.PendingFAQ)
+	override := t.top != "" && t.top != st.PendingFAQ && t.m.Confidence >= overrideConfidence &&
+		t.action(t.top) != t.action(st.PendingFAQ) && !t.short() &&
+		!(st.Pending == SlotOrderNumber && len(t.an.Entities.Digits) >= 4) // digits answer the number question
+	if q == nil || override {
+		return false
+	}
+	t.take(q)
+	// The context, not the matcher, decides this turn.
+	t.r.Confidence = max(t.r.Confidence, slotConfidence)
+	return true
+}
+
+// ellipsisFollowUp: "那四十一码的呢", "what about double XL", "那羽绒服呢": a
+// short follow-up that only swaps the item, size or colour asks the last
+// product question again.
+func (t *turn) ellipsisFollowUp() bool {
+	q := t.e.shop.FAQ(t.st.LastFAQ)
+	en := t.an.Entities
+	if q == nil || !t.short() || t.top == t.st.LastFAQ ||
+		!(q.Category == "product" || q.Action == "size_advice" || q.Action == "product_attribute") ||
+		(en.Size == "" && en.Color == "" && en.ProductID == "") ||
+		!(t.top == "" || t.m.Confidence < overrideConfidence || t.ellipsis()) {
+		return false
+	}
+	return t.take(q)
+}
+
+// weak reports that the matcher has no confident answer of its own.
+func (t *turn) weak() bool { return t.top == "" || t.m.Confidence < unresolvedBelow }
+
+// bareOrder: an order number (or a phone tail we asked for) said on its own.
+func (t *turn) bareOrder() bool {
+	en := t.an.Entities
+	if !t.weak() || en.OrderNumber == "" && !(en.Phone4 != "" && t.st.Pending == SlotOrderNumber) {
+		return false
+	}
+	q := t.faqWithAction("order_status")
+	return q != nil && t.take(q)
+}
+
+// bareBody: a height or weight said on its own asks for size advice.
+func (t *turn) bareBody() bool {
+	en := t.an.Entities
+	if !t.weak() || en.HeightCM == 0 && en.WeightKG == 0 {
+		return false
+	}
+	q := t.faqWithAction("size_advice")
+	return q != nil && t.take(q)
+}
+
+// greetingInFront: "hiya, where have my pyjamas got to" — a greeting or
+// thanks in front of a question must not hide the question.
+func (t *turn) greetingInFront() {
+	q := t.e.shop.FAQ(t.top)
+	if q == nil || q.Category != "chat" || t.short() {
+		return
+	}
+	rest := stripSalutation(t.an.Norm, t.lang)
+	if rest == "" || rest == t.an.Norm {
+		return
+	}
+	m2 := t.e.nlu.Matcher().Match(rest, t.lang)
+	if m2.OutOfScope || len(m2.Candidates) == 0 {
+		return
+	}
+	if q2 := t.e.shop.FAQ(m2.Candidates[0].FAQ); q2 != nil && q2.Category != "chat" {
+		t.top, t.m = q2.ID, m2
+		t.r.Confidence = round2(m2.Confidence)
+	}
 }
 
 // remember folds this turn's entities into the session's memory.
