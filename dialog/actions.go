@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/callbee/callbee/kb"
-	"github.com/callbee/callbee/nlu/normalize"
 	"github.com/callbee/callbee/store"
 )
 
@@ -434,23 +433,14 @@ func (t *turn) pickAttribute(p *kb.Product, q *kb.FAQ) string {
 	}
 	sort.Strings(keys)
 	keys = append(keys, "stock", "price", "colors", "sizes")
-	said := normalize.Normalize(t.in.Text, t.lang)
-	if t.an.Entities.Size != "" {
-		// "do you have it in XL" is a stock question whatever else it says.
-		if best, _ := bestAttr(keys, said, t.lang); best == "" || best == "stock" {
-			return "stock"
-		}
+	best, _ := bestAttr(keys, t.an.Norm, t.lang)
+	if t.an.Entities.Size != "" && best == "" {
+		return "stock" // "do you have it in XL" is a stock question
 	}
-	if best, _ := bestAttr(keys, said, t.lang); best != "" {
+	if best != "" {
 		return best
 	}
-	var faqText strings.Builder
-	faqText.WriteString(normalize.Normalize(q.Question.Get(t.lang), t.lang))
-	for _, ph := range q.Phrasings.Get(t.lang) {
-		faqText.WriteByte(' ')
-		faqText.WriteString(normalize.Normalize(ph, t.lang))
-	}
-	best, _ := bestAttr(keys, faqText.String(), t.lang)
+	best, _ = bestAttr(keys, t.e.faqWording(q.ID, t.lang), t.lang)
 	return best
 }
 

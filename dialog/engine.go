@@ -13,12 +13,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/nlu"
+	"github.com/callbee/callbee/nlu/normalize"
 	"github.com/callbee/callbee/store"
 )
 
@@ -44,6 +46,9 @@ type Engine struct {
 	loc   *time.Location
 
 	orderLen [2]int // shortest and longest order number the shop uses
+	// wording holds each FAQ's normalised question and phrasings per language
+	// ("id\x00lang"), read when a product question names no fact of its own.
+	wording map[string]string
 
 	onDuty func(time.Time) bool // agents on duty; default: the shop's service hours
 	modes  *modeSwitch
@@ -132,9 +137,24 @@ func New(shop *kb.Shop, st Store, opts ...Option) (*Engine, error) {
 			e.orderLen[1] = len(o.ID)
 		}
 	}
+	e.wording = make(map[string]string, 2*len(shop.FAQs))
+	for _, q := range shop.FAQs {
+		for _, lang := range []string{kb.LangZH, kb.LangEN} {
+			var b strings.Builder
+			b.WriteString(normalize.Normalize(q.Question.Get(lang), lang))
+			for _, ph := range q.Phrasings.Get(lang) {
+				b.WriteByte(' ')
+				b.WriteString(normalize.Normalize(ph, lang))
+			}
+			e.wording[q.ID+"\x00"+lang] = b.String()
+		}
+	}
 	e.log = e.log.With("component", "dialog", "shop", shop.ID())
 	return e, nil
 }
+
+// faqWording returns FAQ id's normalised question and phrasings in lang.
+func (e *Engine) faqWording(id, lang string) string { return e.wording[id+"\x00"+lang] }
 
 // Shop returns the shop this engine answers for.
 func (e *Engine) Shop() *kb.Shop { return e.shop }
