@@ -44,8 +44,6 @@ const (
 	msgHandoffComplaint   = "handoff_complaint"
 	msgHandoffMisses      = "handoff_misses"
 	msgTicketLinked       = "ticket_linked"
-	msgAgentHolds         = "agent_holds"
-	msgAssistDraft        = "assist_draft"
 	msgRepeatNothing      = "repeat_nothing"
 	msgCardsMenu          = "cards_menu"
 	msgBadKey             = "bad_key"
@@ -93,8 +91,6 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	msgHandoffComplaint:   {"非常抱歉给您带来这么不好的体验，我马上帮您转给人工客服处理。", "I'm very sorry for the trouble you've had. Let me pass you to an agent right away."},
 	msgHandoffMisses:      {"我帮您转人工客服，让客服来帮您。", "Let me put you through to an agent who can help."},
 	msgTicketLinked:       {"好的，已经把订单%s登记到您的售后单里，我们会尽快处理。", "Thank you, I've added order %s to your after-sales case, and we'll deal with it quickly."},
-	msgAgentHolds:         {"", ""},
-	msgAssistDraft:        {"", ""},
 	msgRepeatNothing:      {"我们刚刚开始通话，您想问点什么呢？", "We've only just started. What would you like to ask?"},
 	msgCardsMenu:          {"您可以直接说您的问题，或者按键选择：%s。", "You can ask your question, or press a key: %s."},
 	msgBadKey:             {"这个按键没有对应的问题。", "That key has no question on it."},
