@@ -38,7 +38,6 @@ const (
 	msgColors             = "colors"
 	msgSizes              = "sizes"
 	msgRecommendRelated   = "recommend_related"
-	msgRecommendTags      = "recommend_tags"
 	msgHandoffLive        = "handoff_live"
 	msgHandoffCallback    = "handoff_callback"
 	msgHandoffComplaint   = "handoff_complaint"
@@ -85,7 +84,6 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	msgColors:             {"%s有这些颜色：%s。", "The %s comes in %s."},
 	msgSizes:              {"%s有这些尺码：%s。", "The %s comes in sizes %s."},
 	msgRecommendRelated:   {"和%s搭配的，推荐您看看%s。", "To go with the %s, I'd suggest the %s."},
-	msgRecommendTags:      {"推荐您看看%s。", "I'd suggest the %s."},
 	msgHandoffLive:        {"好的，正在为您转接人工客服，请稍等。", "Sure, I'm putting you through to an agent now, please hold on."},
 	msgHandoffCallback:    {"现在不是人工客服的上班时间，人工服务时间是每天%s。我已经帮您登记了回电，客服上班后会尽快给您打回来。", "Our agents aren't on duty right now; they're available every day, %s. I've booked a callback for you, and an agent will call you back as soon as they're in."},
 	msgHandoffComplaint:   {"非常抱歉给您带来这么不好的体验，我马上帮您转给人工客服处理。", "I'm very sorry for the trouble you've had. Let me pass you to an agent right away."},
