@@ -44,6 +44,7 @@ func commands() []command {
 		{"ask", "answer one caller turn and print the reply as one JSON line", cmdAsk},
 		{"chat", "talk to a shop's bot in the terminal", cmdChat},
 		{"kb", "import, export, validate shop files; industry packs", cmdKB},
+		{"call", "run a voice call on audio files and print one JSON line per caller turn", cmdCall},
 		{"bench", "measure accuracy, throughput, latency and memory", cmdBench},
 		{"version", "print the version", cmdVersion},
 	}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/callbee/callbee/kb/kbtest"
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/audiofile"
+	"github.com/callbee/callbee/media/mediatest"
+)
+
+func TestCallUsage(t *testing.T) {
+	demo := kbtest.DemoShopPath(t)
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"no in", []string{"call", "--shop", demo, "--out", "x.wav"}},
+		{"no out", []string{"call", "--shop", demo, "--in", "q.wav"}},
+		{"no shop", []string{"call", "--in", "q.wav", "--out", "x.wav"}},
+		{"bad lang", []string{"call", "--shop", demo, "--lang", "fr", "--in", "q.wav", "--out", "x.wav"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, "", tt.args...)
+			if r.code != exitUsage {
+				t.Fatalf("exit %d, want %d; stderr %s", r.code, exitUsage, r.stderr)
+			}
+		})
+	}
+}
+
+// speakWAV writes text spoken by espeak-ng voice v to a WAV file in dir.
+func speakWAV(t *testing.T, dir, name, v, text string) string {
+	t.Helper()
+	if _, err := exec.LookPath("espeak-ng"); err != nil {
+		t.Skip("espeak-ng not installed")
+	}
+	p := filepath.Join(dir, name)
+	if out, err := exec.Command("espeak-ng", "-v", v, "-w", p, text).CombinedOutput(); err != nil {
+		t.Fatalf("espeak-ng: %v: %s", err, out)
+	}
+	return p
+}
+
+func TestCallEnglish(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	dir := t.TempDir()
+	q := speakWAV(t, dir, "q.wav", "en-us", "when will you ship my order")
+	bye := speakWAV(t, dir, "bye.wav", "en-us", "goodbye")
+	out := filepath.Join(dir, "answer.wav")
+	start := time.Now()
+	r := runCmd(t, "", "call", "--shop", kbtest.DemoShopPath(t), "--db", filepath.Join(dir, "cb.db"),
+		"--lang", "en", "--in", q, "--in", bye, "--out", out)
+	if r.code != exitOK && strings.Contains(r.stderr, "speech recognition") {
+		t.Skipf("no speech models: %s", r.stderr)
+	}
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %q", r.stdout)
+	}
+	var turns []map[string]any
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, l)
+		}
+		for _, k := range append(replyKeys, "transcript", "latency_ms") {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line lacks %q: %s", k, l)
+			}
+		}
+		turns = append(turns, m)
+	}
+	if got := turns[0]["faq"]; got != "logistics.when_ship" {
+		t.Errorf("faq %v, want logistics.when_ship (transcript %q)", got, turns[0]["transcript"])
+	}
+	if got := turns[1]["end_call"]; got != true {
+		t.Errorf("goodbye did not end the call: %v", turns[1])
+	}
+	lat, _ := turns[0]["latency_ms"].(float64)
+	if lat <= 0 || lat > 3000 {
+		t.Errorf("latency_ms %v", lat)
+	}
+	t.Logf("latency %v ms, %v ms; call ran in %v", turns[0]["latency_ms"], turns[1]["latency_ms"], time.Since(start))
+
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav, err := audiofile.DecodeWAV(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf media.Buffer
+	if _, err := media.Copy(context.Background(), &buf, wav); err != nil {
+		t.Fatal(err)
+	}
+	peak := 0
+	for _, s := range buf.Samples {
+		peak = max(peak, int(s), -int(s))
+	}
+	if d := wav.Format().Duration; d < 2*time.Second || peak < 1000 {
+		t.Errorf("bot audio %v long, peak %d: want speech", d, peak)
+	}
+}

@@ -1,0 +1,253 @@
+package voice
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callbee/callbee/asr"
+	"github.com/callbee/callbee/asr/asrtest"
+	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/mediatest"
+	"github.com/callbee/callbee/tts/ttstest"
+)
+
+// fakeBrain answers from a script keyed by the caller's text or digits.
+type fakeBrain struct {
+	welcome string
+	replies map[string]dialog.Reply
+
+	mu     sync.Mutex // guards inputs
+	inputs []dialog.Input
+	onDTMF chan struct{} // closed at the first DTMF input, when set
+}
+
+func (b *fakeBrain) Start(ctx context.Context, o dialog.StartOptions) (dialog.Welcome, error) {
+	return dialog.Welcome{Session: "s1", Text: b.welcome, Lang: o.Lang}, nil
+}
+
+func (b *fakeBrain) Handle(ctx context.Context, id string, in dialog.Input) (dialog.Reply, error) {
+	b.mu.Lock()
+	b.inputs = append(b.inputs, in)
+	if in.DTMF != "" && b.onDTMF != nil {
+		close(b.onDTMF)
+		b.onDTMF = nil
+	}
+	b.mu.Unlock()
+	key := in.Text
+	if in.DTMF != "" {
+		key = "dtmf:" + in.DTMF
+	}
+	r, ok := b.replies[key]
+	if !ok {
+		return dialog.Reply{}, errors.New("fake brain: no reply for " + key)
+	}
+	r.Session = id
+	return r, nil
+}
+
+func ptr(s string) *string { return &s }
+
+func ctxT(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// speech is a caller utterance: speech-like noise between silences.
+func speech(rate int, d time.Duration, seed uint64) []int16 {
+	return mediatest.SpeechLike(rate, 3000, d, seed)
+}
+
+func TestScriptedCall(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx := ctxT(t, 30*time.Second)
+	const rate = media.Rate16k
+	brain := &fakeBrain{welcome: "Hello.", replies: map[string]dialog.Reply{
+		"where is my order": {Text: "Your order number, please.", AsksFor: ptr(AsksOrderNumber)},
+		"1 2 3 4":           {Text: "Order 1234 has shipped.", FAQ: ptr("logistics.where_is_order")},
+		"bye":               {Text: "Goodbye.", EndCall: true},
+	}}
+	rec := &asrtest.Fake{Results: []asr.Result{
+		{Text: "where is my order", Confidence: 0.9}, {Text: "where is my order", Confidence: 0.4}, // domain, lm
+		{Text: "1 2 3 4", Confidence: 0.9}, // digits
+		{Text: "bye", Confidence: 0.9}, {Text: "bye", Confidence: 0.8},
+	}}
+	syn := &ttstest.Synth{SampleRate: rate}
+	clock := &FastClock{}
+	sess, err := New(brain, rec, syn, Config{Lang: "en", Rate: rate, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns := [][]int16{speech(rate, time.Second, 1), speech(rate, 1200*time.Millisecond, 2),
+		speech(rate, 600*time.Millisecond, 3), speech(rate, time.Second, 4)} // the 4th comes after the hang-up
+	script, err := NewScript(sess, clock, rate, turns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out media.Buffer
+	got, err := sess.Run(ctx, script, nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"where is my order", "1 2 3 4", "bye"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d turns, want %d: %+v", len(got), len(want), got)
+	}
+	for i, tr := range got {
+		if tr.Err != nil || tr.Transcript != want[i] {
+			t.Errorf("turn %d: transcript %q err %v, want %q", i, tr.Transcript, tr.Err, want[i])
+		}
+		lat := tr.Trace.Latency()
+		// The end-of-turn wait alone is at least the minimum silence less a frame.
+		if lat < 300*time.Millisecond || lat > 5*time.Second {
+			t.Errorf("turn %d: latency %v", i, lat)
+		}
+		o := tr.Trace.Offsets()
+		if !(o["end_of_turn"] <= o["asr_final"] && o["asr_final"] <= o["answer_ready"] && o["answer_ready"] <= o["first_audio"]) {
+			t.Errorf("turn %d: trace out of order: %v", i, o)
+		}
+	}
+	if !got[2].Reply.EndCall {
+		t.Error("last turn should end the call")
+	}
+	searches := []string{}
+	for _, o := range rec.Started {
+		searches = append(searches, o.Search)
+	}
+	wantS := []string{asr.SearchDomain, asr.SearchLM, asr.SearchDigits, asr.SearchDomain, asr.SearchLM}
+	if len(searches) != len(wantS) {
+		t.Fatalf("searches %v, want %v", searches, wantS)
+	}
+	for i := range wantS {
+		if searches[i] != wantS[i] {
+			t.Fatalf("searches %v, want %v", searches, wantS)
+		}
+	}
+	if syn.Calls() != 4 { // welcome + 3 answers
+		t.Errorf("synthesised %d texts, want 4", syn.Calls())
+	}
+	if len(out.Samples) == 0 {
+		t.Error("no bot audio")
+	}
+}
+
+func TestBargeIn(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx := ctxT(t, 30*time.Second)
+	const rate = media.Rate8k
+	long := "This answer is long enough to talk over. It goes on and on for several seconds of tone."
+	brain := &fakeBrain{replies: map[string]dialog.Reply{
+		"first":  {Text: long},
+		"second": {Text: "Ok."},
+	}}
+	rec := &asrtest.Fake{Results: []asr.Result{
+		{Text: "first", Confidence: 0.9}, {}, {Text: "second", Confidence: 0.9}, {},
+	}}
+	syn := &ttstest.Synth{SampleRate: rate}
+	// Real time: the caller talks again 600 ms after the bot starts.
+	sig := mediatest.Concat(mediatest.Silence(rate, 200*time.Millisecond), speech(rate, 800*time.Millisecond, 5),
+		mediatest.Silence(rate, 1200*time.Millisecond), speech(rate, 800*time.Millisecond, 6),
+		mediatest.Silence(rate, 800*time.Millisecond))
+	frames := mediatest.Frames(rate, sig)
+	clock := media.SystemClock{}
+	sess, err := New(brain, rec, syn, Config{Lang: "en", Rate: rate, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	i := 0
+	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		if i >= len(frames) {
+			return media.Frame{}, io.EOF
+		}
+		f := frames[i]
+		i++
+		select {
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-time.After(time.Until(start.Add(f.At))):
+		}
+		return f, nil
+	})
+	var out media.Buffer
+	got, err := sess.Run(ctx, src, nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("got %d turns, want 2: %+v", len(got), got)
+	}
+	if !got[0].Interrupted {
+		t.Error("the long answer was not interrupted")
+	}
+	if got[1].Interrupted || got[1].Transcript != "second" {
+		t.Errorf("second turn: %+v", got[1])
+	}
+	// The long answer is ~5 s of tone; barge-in must have cut most of it.
+	if d := time.Duration(len(out.Samples)) * time.Second / rate; d > 3*time.Second {
+		t.Errorf("played %v of bot audio; barge-in did not stop playout", d)
+	}
+}
+
+func TestDTMFTurn(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx := ctxT(t, 10*time.Second)
+	const rate = media.Rate8k
+	handled := make(chan struct{})
+	brain := &fakeBrain{welcome: "Press 1.", onDTMF: handled, replies: map[string]dialog.Reply{
+		"dtmf:1": {Text: "We ship in two days.", FAQ: ptr("logistics.when_ship")},
+	}}
+	clock := &FastClock{}
+	sess, err := New(brain, &asrtest.Fake{}, &ttstest.Synth{SampleRate: rate}, Config{Lang: "zh", Rate: rate, Clock: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := media.NewEventQueue(0)
+	q.Push(media.Event{Kind: media.DTMF, Digit: '1'})
+	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		select { // the line stays open until the key has been answered
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-handled:
+		}
+		if err := sess.WaitIdle(ctx); err != nil {
+			return media.Frame{}, err
+		}
+		return media.Frame{}, io.EOF
+	})
+	var out media.Buffer
+	got, err := sess.Run(ctx, src, q, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].DTMF != "1" || got[0].Reply.FAQ == nil || *got[0].Reply.FAQ != "logistics.when_ship" {
+		t.Fatalf("turns %+v", got)
+	}
+	if got[0].Trace.FirstAudio.IsZero() {
+		t.Error("no first audio time")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"no lang", Config{Rate: media.Rate8k}},
+		{"bad lang", Config{Lang: "fr", Rate: media.Rate8k}},
+		{"bad rate", Config{Lang: "en", Rate: 11025}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(&fakeBrain{}, &asrtest.Fake{}, &ttstest.Synth{}, tt.cfg)
+			if !errors.Is(err, ErrBadConfig) {
+				t.Fatalf("err %v, want ErrBadConfig", err)
+			}
+		})
+	}
+}
