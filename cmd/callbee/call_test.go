@@ -51,24 +51,43 @@ func speakWAV(t *testing.T, dir, name, v, text string) string {
 	return p
 }
 
-func TestCallEnglish(t *testing.T) {
-	mediatest.CheckLeaks(t)
-	dir := t.TempDir()
-	q := speakWAV(t, dir, "q.wav", "en-us", "when will you ship my order")
-	bye := speakWAV(t, dir, "bye.wav", "en-us", "goodbye")
-	out := filepath.Join(dir, "answer.wav")
-	start := time.Now()
-	r := runCmd(t, "", "call", "--shop", kbtest.DemoShopPath(t), "--db", filepath.Join(dir, "cb.db"),
-		"--lang", "en", "--in", q, "--in", bye, "--out", out)
-	if r.code != exitOK && strings.Contains(r.stderr, "speech recognition") {
-		t.Skipf("no speech models: %s", r.stderr)
+func TestCall(t *testing.T) {
+	tests := []struct {
+		lang, voice, question, bye string
+		faq                        string
+	}{
+		{"en", "en-us", "when will you ship my order", "goodbye", "logistics.when_ship"},
+		{"zh", "cmn-latn-pinyin", "什么时候发货", "好了没事了再见", "logistics.when_ship"},
 	}
-	if r.code != exitOK {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			mediatest.CheckLeaks(t)
+			dir := t.TempDir()
+			q := speakWAV(t, dir, "q.wav", tt.voice, tt.question)
+			bye := speakWAV(t, dir, "bye.wav", tt.voice, tt.bye)
+			out := filepath.Join(dir, "answer.wav")
+			start := time.Now()
+			r := runCmd(t, "", "call", "--shop", kbtest.DemoShopPath(t), "--db", filepath.Join(dir, "cb.db"),
+				"--lang", tt.lang, "--in", q, "--in", bye, "--out", out)
+			if r.code != exitOK && strings.Contains(r.stderr, "speech recognition") {
+				t.Skipf("no speech models: %s", r.stderr)
+			}
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			checkCall(t, r.stdout, out, tt.faq)
+			t.Logf("call ran in %v", time.Since(start))
+		})
 	}
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+}
+
+// checkCall checks the JSON lines of a question-then-goodbye call and the
+// bot's audio in the WAV file out.
+func checkCall(t *testing.T, stdout, out, faq string) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if len(lines) != 2 {
-		t.Fatalf("want 2 JSON lines, got %q", r.stdout)
+		t.Fatalf("want 2 JSON lines, got %q", stdout)
 	}
 	var turns []map[string]any
 	for _, l := range lines {
@@ -83,8 +102,8 @@ func TestCallEnglish(t *testing.T) {
 		}
 		turns = append(turns, m)
 	}
-	if got := turns[0]["faq"]; got != "logistics.when_ship" {
-		t.Errorf("faq %v, want logistics.when_ship (transcript %q)", got, turns[0]["transcript"])
+	if got := turns[0]["faq"]; got != faq {
+		t.Errorf("faq %v, want %s (transcript %q)", got, faq, turns[0]["transcript"])
 	}
 	if got := turns[1]["end_call"]; got != true {
 		t.Errorf("goodbye did not end the call: %v", turns[1])
@@ -93,7 +112,7 @@ func TestCallEnglish(t *testing.T) {
 	if lat <= 0 || lat > 3000 {
 		t.Errorf("latency_ms %v", lat)
 	}
-	t.Logf("latency %v ms, %v ms; call ran in %v", turns[0]["latency_ms"], turns[1]["latency_ms"], time.Since(start))
+	t.Logf("latency %v ms, %v ms; trace %v", turns[0]["latency_ms"], turns[1]["latency_ms"], turns[0]["trace_ms"])
 
 	data, err := os.ReadFile(out)
 	if err != nil {
