@@ -127,6 +127,8 @@ func cmdCall(ctx context.Context, c *cli, args []string) int {
 		}
 		fmt.Fprintf(c.stdout, "%s\n", line)
 	}
+	fmt.Fprintf(c.stderr, "callbee call: %d turns; end of speech to first answer audio p50 %d ms, p95 %d ms\n",
+		len(results), voice.Percentile(results, 50).Milliseconds(), voice.Percentile(results, 95).Milliseconds())
 	if runErr != nil {
 		return c.errorf("call", "%v", runErr)
 	}

@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -493,4 +495,21 @@ func (wk *worker) speak(ctx context.Context, text string, sp dialog.Speech) (tim
 		err = wk.player.Drain(ctx)
 	}
 	return wk.tap.firstOut(), wk.player.Stats().Interrupts > before, err
+}
+
+// Percentile is the p-th percentile (0-100, nearest rank) of the latencies
+// of the turns that have one; 0 when none has.
+func Percentile(turns []Turn, p float64) time.Duration {
+	var ls []time.Duration
+	for _, t := range turns {
+		if l := t.Trace.Latency(); l > 0 {
+			ls = append(ls, l)
+		}
+	}
+	if len(ls) == 0 {
+		return 0
+	}
+	slices.Sort(ls)
+	k := int(math.Ceil(p/100*float64(len(ls)))) - 1
+	return ls[min(max(k, 0), len(ls)-1)]
 }

@@ -251,3 +251,28 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPercentile(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	turn := func(ms int) Turn {
+		return Turn{Trace: Trace{LastVoiced: t0, FirstAudio: t0.Add(time.Duration(ms) * time.Millisecond)}}
+	}
+	turns := []Turn{turn(500), turn(300), {}, turn(400), turn(900)}
+	tests := []struct {
+		p    float64
+		want time.Duration
+	}{
+		{0, 300 * time.Millisecond},
+		{50, 400 * time.Millisecond},
+		{95, 900 * time.Millisecond},
+		{100, 900 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		if got := Percentile(turns, tt.p); got != tt.want {
+			t.Errorf("p%v = %v, want %v", tt.p, got, tt.want)
+		}
+	}
+	if got := Percentile(nil, 50); got != 0 {
+		t.Errorf("empty: %v", got)
+	}
+}
