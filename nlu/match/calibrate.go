@@ -11,10 +11,11 @@ import (
 // Calibration: a logistic model over a few score features, fitted when the
 // index is built. Positives are the index's own phrasings scored with
 // themselves held out (label: was the top FAQ right); negatives add the
-// built-in sample of everyday utterances no shop FAQ answers (oosSample).
+// built-in sample of everyday utterances no shop FAQ answers (oosSample)
+// and hard negatives built from the shop's own words (hardneg.go).
 
 // nCalib is the number of calibration features.
-const nCalib = 12
+const nCalib = 14
 
 // maxFalseReject is the share of held-out in-scope phrasings (made harder,
 // see fitCalibration) the learned out-of-scope threshold may reject.
@@ -34,11 +35,31 @@ const (
 // model is regularized hard: it is fitted on held-out shop phrasings, which
 // are easier than callers' paraphrases, and an unregularized fit separates
 // them from the everyday sample so sharply that real callers fall below any
-// threshold learned on them.
+// threshold learned on them. The two features from the hard negatives (the
+// last two: off-topic frame words, nearest negative) are regularized
+// lightly: under scopeL2 their weights stay near zero, and they carry the
+// near misses the other features cannot tell from shop questions.
 const (
 	rightL2 = 1e-3
 	scopeL2 = 0.1
+	frameL2 = 1e-3
 )
+
+// frameFeature is the position of the off-topic frame feature; the
+// nearest-negative feature follows it.
+const frameFeature = nCalib - 2
+
+// penalties returns per-feature L2 penalties: l2 for all but the two hard
+// negative features, which get frame.
+func penalties(l2, frame float64) [nCalib]float64 {
+	var p [nCalib]float64
+	for i := range p {
+		p[i] = l2
+	}
+	p[frameFeature] = frame
+	p[frameFeature+1] = frame
+	return p
+}
 
 // calibration holds two logistic models over the same features: right
 // (is the top candidate the asked FAQ) gives Result.Confidence; scope (is
@@ -84,7 +105,7 @@ func calibFeatures(sc scored) [nCalib]float64 {
 	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat)),
 		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic)),
 		sc.topCover, math.Log1p(float64(sc.topConcepts)),
-		sc.embTop, sc.embMax, sc.embMargin}
+		sc.embTop, sc.embMax, sc.embMargin, math.Log1p(float64(sc.frames)), sc.negNear}
 }
 
 // prob returns the calibrated probability that the top candidate is right.
@@ -111,6 +132,7 @@ func fitCalibration(ix *index, lang string) calibration {
 			continue // nothing left to match once held out
 		}
 		sc := ix.score(lang, ix.c.docs[u.doc].text, int32(i), nil)
+		sc.negNear = li.nearest(ix.x, ix.c.docs[u.doc].text, lang, -1)
 		y := 0.0
 		if len(sc.top) > 0 && sc.top[0].faq == int(u.faq) {
 			y = 1
@@ -124,11 +146,14 @@ func fitCalibration(ix *index, lang string) calibration {
 		chat := chatter[lang]
 		for _, v := range []string{chat[i%len(chat)] + " " + text, dropWords(text, lang, i)} {
 			sc := ix.score(lang, v, int32(i), nil)
+			sc.negNear = li.nearest(ix.x, v, lang, -1)
 			ss = append(ss, sample{calibFeatures(sc), 0, true, true})
 		}
 	}
-	for _, t := range oosSample()[lang] {
+	negs, groups := negatives(ix.c, lang)
+	for j, t := range negs {
 		sc := ix.score(lang, t, -1, nil)
+		sc.negNear = li.nearest(ix.x, t, lang, groups[j])
 		ss = append(ss, sample{calibFeatures(sc), 0, false, false})
 	}
 	c := calibration{threshold: minThreshold}
@@ -141,13 +166,13 @@ func fitCalibration(ix *index, lang string) calibration {
 			orig = append(orig, s)
 		}
 	}
-	c.right = fitLogistic(orig, func(s sample) float64 { return s.y }, rightL2)
+	c.right = fitLogistic(orig, func(s sample) float64 { return s.y }, penalties(rightL2, rightL2))
 	c.scope = fitLogistic(ss, func(s sample) float64 {
 		if s.inScp {
 			return 1
 		}
 		return 0
-	}, scopeL2)
+	}, penalties(scopeL2, frameL2))
 	// Threshold: reject at most maxFalseReject of the harder held-out
 	// in-scope phrasings.
 	var in []float64
@@ -165,7 +190,7 @@ func fitCalibration(ix *index, lang string) calibration {
 }
 
 // fitLogistic fits a logistic model to samples labelled by label.
-func fitLogistic(ss []sample, label func(sample) float64, l2 float64) logistic {
+func fitLogistic(ss []sample, label func(sample) float64, l2 [nCalib]float64) logistic {
 	var c logistic
 	for i := range nCalib {
 		m, v := 0.0, 0.0
@@ -210,7 +235,7 @@ func fitLogistic(ss []sample, label func(sample) float64, l2 float64) logistic {
 		n := float64(len(x))
 		c.b -= lr * gb / n
 		for i := range nCalib {
-			c.w[i] -= lr * (gw[i]/n + l2*c.w[i])
+			c.w[i] -= lr * (gw[i]/n + l2[i]*c.w[i])
 		}
 	}
 	return c

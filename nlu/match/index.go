@@ -137,6 +137,10 @@ type langIndex struct {
 	// shopOffTopic are off-topic words the shop's own texts use; they do
 	// not count as off-topic.
 	shopOffTopic map[string]bool
+	// frames are the units of the off-topic frames the shop never uses
+	// (hardneg.go).
+	frames frameVocab
+	negs   *negIndex // out-of-scope sample and hard negatives (negatives.go), built with calib
 }
 
 // index is an immutable snapshot the matcher answers from.
@@ -199,6 +203,8 @@ func buildIndex(c *corpus, fz *fusion, skip int, calibrate bool, langs ...string
 	}
 	if calibrate {
 		for lang, li := range ix.langs {
+			negs, groups := negatives(c, lang)
+			li.negs = buildNegs(li, x, lang, negs, groups)
 			li.calib = fitCalibration(ix, lang)
 		}
 	}
@@ -206,7 +212,8 @@ func buildIndex(c *corpus, fz *fusion, skip int, calibrate bool, langs ...string
 }
 
 func buildLang(c *corpus, x *extractor, lang string, skip int) *langIndex {
-	li := &langIndex{terms: map[uint64]*term{}, cnorm2: make([]float64, len(c.faqs)), shopOffTopic: offTopicInShop(c, lang)}
+	li := &langIndex{terms: map[uint64]*term{}, cnorm2: make([]float64, len(c.faqs)), shopOffTopic: offTopicInShop(c, lang),
+		frames: newFrameVocab(c, lang)}
 	type vec struct {
 		faq  int
 		doc  int

@@ -13,12 +13,15 @@
 //
 // Two logistic models are fitted at build time on the shop's phrasings
 // (each scored with itself held out) and a built-in sample of everyday
-// non-shop utterances (lexicon/oos_*.txt): one gives Result.Confidence, the
-// probability that the top candidate is right; the other decides
-// OutOfScope from the top score, margin, how much of the query the top
-// FAQ's own vocabulary and concepts cover, and an off-topic vocabulary
-// (lexicon/offtopic_*.txt). The lexicon files are plain text so trainers
-// can extend them; they hold general language knowledge, never a shop's.
+// non-shop utterances (lexicon/oos_*.txt) plus hard negatives that put the
+// shop's own key words into general off-topic frames (lexicon/frames_*.txt,
+// hardneg.go): one gives Result.Confidence, the probability that the top
+// candidate is right; the other decides OutOfScope from the top score,
+// margin, how much of the query the top FAQ's own vocabulary and concepts
+// cover, an off-topic vocabulary (lexicon/offtopic_*.txt), frame words the
+// top FAQ never uses and the cosine to the nearest negative (negatives.go).
+// The lexicon files are plain text so trainers can extend them; they hold
+// general language knowledge, never a shop's.
 //
 // With WithEmbeddings, each FAQ also gets a centroid of sentence vectors
 // (nlu/embed) of its question and phrasings; the query's cosine to it is
@@ -125,13 +128,14 @@ func (m *Matcher) AddPhrasing(faqID, lang, text string) error {
 	c := *m.cor
 	c.docs = append(slices.Clip(c.docs), doc{pos, lang, docPhrasing, s})
 	m.cor = &c
-	// Rebuild the index but keep the confidence models: refitting them is
-	// most of the build time and one phrasing hardly moves them.
+	// Rebuild the index but keep the confidence models and the negatives
+	// they learned from: refitting them is most of the build time and one
+	// phrasing hardly moves them.
 	old := m.idx.Load()
 	ix := buildIndex(m.cor, m.opts.fusion, -1, false)
 	for l, li := range ix.langs {
 		if o := old.langs[l]; o != nil {
-			li.calib = o.calib
+			li.calib, li.negs = o.calib, o.negs
 		}
 	}
 	m.idx.Store(ix)
@@ -146,6 +150,7 @@ func (m *Matcher) Match(text, lang string) Result {
 	n := normalize.Normalize(text, lang)
 	active := m.active(ix.c)
 	sc := ix.score(lang, n, -1, active)
+	sc.negNear = ix.langs[lang].nearest(ix.x, n, lang, -1)
 	res := Result{OutOfScope: true}
 	if len(sc.top) == 0 {
 		return res
@@ -242,6 +247,9 @@ type scored struct {
 	concepts int        // known concept features in the query
 	qnorm    float64    // norm of the query's known features
 	offTopic int        // off-topic words in the query
+	frames   int        // off-topic frame units in the query (hardneg.go)
+	negNear  float64    // cosine to the nearest out-of-scope negative (negatives.go)
+	bestUnit float64    // cosine to the nearest shop phrasing of an active FAQ
 	// Evidence about the top FAQ: the share of the query's unigram weight
 	// (known and unknown) that the top FAQ's own vocabulary holds, and the
 	// number of the query's concepts it uses.
@@ -347,6 +355,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		if cn2 > 1e-12 {
 			cent = dot / (math.Sqrt(cn2) * qn)
 		}
+		out.bestUnit = max(out.bestUnit, best[f])
 		s := unitShare*best[f] + (1-unitShare)*cent
 		if s <= 0 {
 			continue
@@ -398,6 +407,14 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 			}
 		}
 		out.topCover = covered / (known + unknown)
+	}
+	if n > 0 {
+		exDoc, exText := -1, ""
+		if exclude >= 0 && int(li.units[exclude].faq) == top[0].faq {
+			exDoc = int(li.units[exclude].doc)
+			exText = ix.c.docs[exDoc].text
+		}
+		out.frames = li.frames.hits(text, lang, top[0].faq, exDoc, exText)
 	}
 	return out
 }
