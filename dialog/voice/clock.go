@@ -13,7 +13,9 @@ import (
 // synthesis) therefore costs its real time, while playout pacing and caller
 // audio pacing cost none, so per-turn latencies measured on it are the
 // latencies of a real-time call as long as only one party waits at a time
-// (Script arranges that). Safe for concurrent use.
+// (Script arranges that). Timeouts fire at once too (a keyed order number
+// ends after each key): use it for file-driven calls only. Safe for
+// concurrent use.
 type FastClock struct {
 	mu      sync.Mutex // guards skipped
 	skipped time.Duration

@@ -57,7 +57,12 @@ const (
 	// PrerollFrames is the caller audio kept before a turn starts (300 ms)
 	// so the recogniser hears the onset the detector needed to decide.
 	PrerollFrames = 15
+	// MaxDTMFDigits ends a keyed order number.
+	MaxDTMFDigits = 24
 )
+
+// DTMFDigitTimeout ends a keyed order number when no key follows.
+const DTMFDigitTimeout = 3 * time.Second
 
 // Config sets up a Session. Zero values take the defaults named.
 type Config struct {
@@ -334,20 +339,71 @@ func (s *Session) Run(ctx context.Context, in media.Reader, dtmf *media.EventQue
 	return turns, err
 }
 
-// readDTMF turns keypad events into turns (one key, one turn) and interrupts
-// playout on each.
+// readDTMF turns keypad events into turns and interrupts playout on each
+// key. One key is one turn (a card), except while the brain asks for an
+// order number: then keys are collected until '#', MaxDTMFDigits keys, or
+// DTMFDigitTimeout without a key ('*' starts over).
 func (s *Session) readDTMF(ctx context.Context, q *media.EventQueue, player *playout.Player) {
+	keys := make(chan media.Event)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // pumps the queue so keys can be waited for with a timer
+		defer wg.Done()
+		defer close(keys)
+		for {
+			ev, err := q.Next(ctx)
+			if err != nil {
+				return
+			}
+			select {
+			case keys <- ev:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	defer wg.Wait()
+	var digits []rune
+	var timeout <-chan time.Time
+	flush := func() {
+		if len(digits) > 0 {
+			s.submit(job{dtmf: string(digits), endOfTurn: s.cfg.Clock.Now()})
+		}
+		digits, timeout = digits[:0], nil
+	}
 	for {
-		ev, err := q.Next(ctx)
-		if err != nil {
+		select {
+		case <-ctx.Done():
 			return
+		case <-timeout:
+			flush()
+		case ev, ok := <-keys:
+			if !ok {
+				flush()
+				return
+			}
+			if ev.Kind != media.DTMF {
+				continue
+			}
+			player.Observe(ev)
+			s.mu.Lock()
+			collect := s.asksFor == AsksOrderNumber
+			s.mu.Unlock()
+			switch {
+			case !collect && len(digits) == 0:
+				s.submit(job{dtmf: string(ev.Digit), endOfTurn: s.cfg.Clock.Now()})
+			case ev.Digit == '#':
+				flush()
+			case ev.Digit == '*':
+				digits, timeout = digits[:0], nil
+			default:
+				digits = append(digits, ev.Digit)
+				timeout = s.cfg.Clock.After(DTMFDigitTimeout)
+				if len(digits) >= MaxDTMFDigits {
+					flush()
+				}
+			}
 		}
-		if ev.Kind != media.DTMF {
-			continue
-		}
-		player.Observe(ev)
-		now := s.cfg.Clock.Now()
-		s.submit(job{dtmf: string(ev.Digit), endOfTurn: now})
 	}
 }
 

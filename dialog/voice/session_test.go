@@ -276,3 +276,65 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("empty: %v", got)
 	}
 }
+
+func TestDTMFOrderNumber(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx := ctxT(t, 20*time.Second)
+	const rate = media.Rate8k
+	handled := make(chan struct{})
+	brain := &fakeBrain{onDTMF: handled, replies: map[string]dialog.Reply{
+		"dtmf:2":    {Text: "Number?", AsksFor: ptr(AsksOrderNumber)},
+		"dtmf:77":   {Text: "Not found, again?", Order: &dialog.OrderRef{ID: "77"}, AsksFor: ptr(AsksOrderNumber)},
+		"dtmf:2024": {Text: "Found.", Order: &dialog.OrderRef{ID: "2024", Found: true}},
+	}}
+	sess, err := New(brain, &asrtest.Fake{}, &ttstest.Synth{SampleRate: rate, PerRune: 10 * time.Millisecond},
+		Config{Lang: "en", Rate: rate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := media.NewEventQueue(0)
+	key := func(d rune) { q.Push(media.Event{Kind: media.DTMF, Digit: d}) }
+	key('2')
+	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		select {
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-handled:
+		}
+		if err := sess.WaitIdle(ctx); err != nil {
+			return media.Frame{}, err
+		}
+		for _, d := range "9*77" { // '*' starts over; ended by the timeout
+			key(d)
+		}
+		for sess.TurnsEnded() < 2 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := sess.WaitIdle(ctx); err != nil {
+			return media.Frame{}, err
+		}
+		for _, d := range "2024#" { // ended by '#'
+			key(d)
+		}
+		for sess.TurnsEnded() < 3 && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := sess.WaitIdle(ctx); err != nil {
+			return media.Frame{}, err
+		}
+		return media.Frame{}, io.EOF
+	})
+	got, err := sess.Run(ctx, src, q, &media.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"2", "77", "2024"}
+	if len(got) != len(want) {
+		t.Fatalf("got %d turns: %+v", len(got), got)
+	}
+	for i, tr := range got {
+		if tr.DTMF != want[i] || tr.Err != nil {
+			t.Errorf("turn %d: dtmf %q err %v, want %q", i, tr.DTMF, tr.Err, want[i])
+		}
+	}
+}
