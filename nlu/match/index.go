@@ -149,6 +149,28 @@ type index struct {
 	x     *extractor
 	fz    *fusion // nil: lexical only
 	langs map[string]*langIndex
+	// exact maps "lang\x00normalized text" of every question and phrasing to
+	// its FAQ (-1 when two FAQs share the wording): the shop's own wording,
+	// said as it is written, always gets its own FAQ.
+	exact map[string]int
+}
+
+// exactIndex maps each question's and phrasing's normalized text to its FAQ,
+// leaving out doc skip (leave-one-out).
+func exactIndex(c *corpus, skip int) map[string]int {
+	m := make(map[string]int, len(c.docs))
+	for i, d := range c.docs {
+		if i == skip || d.kind == docAnswer {
+			continue
+		}
+		k := d.lang + "\x00" + d.text
+		if f, ok := m[k]; ok && f != d.faq {
+			m[k] = -1
+			continue
+		}
+		m[k] = d.faq
+	}
+	return m
 }
 
 // weighted is a feature with its aggregated weight before IDF.
@@ -193,7 +215,7 @@ func buildIndex(c *corpus, fz *fusion, skip int, calibrate bool, langs ...string
 			x.pinyin.add(d.text)
 		}
 	}
-	ix := &index{c: c, x: x, fz: fz, langs: map[string]*langIndex{}}
+	ix := &index{c: c, x: x, fz: fz, langs: map[string]*langIndex{}, exact: exactIndex(c, skip)}
 	for _, lang := range langs {
 		li := buildLang(c, x, lang, skip)
 		if fz != nil {

@@ -165,6 +165,28 @@ func (m *Matcher) Match(text, lang string) Result {
 		res.OutOfScope = p < li.calib.threshold || sc.offTopic > 0 && p < offTopicThreshold
 	}
 	res.Candidates = candidates(ix.c, sc, conf)
+	if f, ok := ix.exact[lang+"\x00"+n]; ok && f >= 0 && active[f] {
+		res = exactFirst(res, ix.c.faqs[f])
+	}
+	return res
+}
+
+// exactConfidence is the confidence of a question said exactly as one of the
+// shop's own questions or phrasings.
+const exactConfidence = 0.99
+
+// exactFirst puts faq first with exactConfidence and in scope.
+func exactFirst(res Result, faq string) Result {
+	out := []Candidate{{FAQ: faq, Score: 1, Confidence: exactConfidence}}
+	for _, c := range res.Candidates {
+		if c.FAQ != faq && len(out) < MaxCandidates {
+			c.Confidence *= (1 - exactConfidence)
+			out = append(out, c)
+		}
+	}
+	res.Candidates = out
+	res.Confidence = exactConfidence
+	res.OutOfScope = false
 	return res
 }
 
