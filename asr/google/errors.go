@@ -5,8 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
+	"github.com/callbee/callbee/internal/grpcerr"
 )
 
 var (
@@ -34,22 +33,11 @@ func mapErr(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if cerr := ctx.Err(); cerr != nil && (errors.Is(err, context.Canceled) ||
-		errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.Canceled ||
-		status.Code(err) == codes.DeadlineExceeded) {
-		return fmt.Errorf("asr google: %s: %w", op, cerr)
+	if grpcerr.CausedBy(ctx, err) {
+		return fmt.Errorf("asr google: %s: %w", op, ctx.Err())
 	}
-	var named error
-	switch status.Code(err) {
-	case codes.Unauthenticated, codes.PermissionDenied:
-		named = ErrAuth
-	case codes.ResourceExhausted:
-		named = ErrQuota
-	case codes.InvalidArgument, codes.FailedPrecondition, codes.OutOfRange, codes.NotFound:
-		named = ErrRejected
-	case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted, codes.Internal, codes.Unknown:
-		named = ErrUnavailable
-	}
+	named := map[grpcerr.Kind]error{grpcerr.Auth: ErrAuth, grpcerr.Quota: ErrQuota,
+		grpcerr.Rejected: ErrRejected, grpcerr.Unavailable: ErrUnavailable}[grpcerr.Classify(err)]
 	if named == nil {
 		return fmt.Errorf("asr google: %s: %w", op, err)
 	}
