@@ -9,8 +9,8 @@ package googletest
 import (
 	"errors"
 	"fmt"
+	"github.com/callbee/callbee/internal/gcloudtest"
 	"io"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -19,7 +19,6 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -249,30 +248,9 @@ func CheckConfig(sc *speechpb.StreamingRecognitionConfig) error {
 // returns the client options that point the real client at it.
 func Serve(t testing.TB, srv speechpb.SpeechServer) []option.ClientOption {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("googletest: listen: %v", err)
-	}
-	gs := grpc.NewServer()
-	speechpb.RegisterSpeechServer(gs, srv)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = gs.Serve(lis)
-	}()
-	t.Cleanup(func() {
-		gs.Stop()
-		<-done
-	})
-	return ClientOptions(lis.Addr().String())
+	return gcloudtest.Serve(t, func(gs *grpc.Server) { speechpb.RegisterSpeechServer(gs, srv) })
 }
 
 // ClientOptions point a Google client at a fake on addr: no TLS, no
 // credentials.
-func ClientOptions(addr string) []option.ClientOption {
-	return []option.ClientOption{
-		option.WithEndpoint(addr),
-		option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
-	}
-}
+func ClientOptions(addr string) []option.ClientOption { return gcloudtest.ClientOptions(addr) }

@@ -13,8 +13,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/callbee/callbee/internal/gcloudtest"
 	"math"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -23,7 +23,6 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -208,30 +207,9 @@ func SilentMP3(n int) []byte {
 // returns the client options that point the real client at it.
 func Serve(t testing.TB, srv texttospeechpb.TextToSpeechServer) []option.ClientOption {
 	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("googletest: listen: %v", err)
-	}
-	gs := grpc.NewServer()
-	texttospeechpb.RegisterTextToSpeechServer(gs, srv)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = gs.Serve(lis)
-	}()
-	t.Cleanup(func() {
-		gs.Stop()
-		<-done
-	})
-	return ClientOptions(lis.Addr().String())
+	return gcloudtest.Serve(t, func(gs *grpc.Server) { texttospeechpb.RegisterTextToSpeechServer(gs, srv) })
 }
 
 // ClientOptions point a Google client at a fake on addr: no TLS, no
 // credentials.
-func ClientOptions(addr string) []option.ClientOption {
-	return []option.ClientOption{
-		option.WithEndpoint(addr),
-		option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
-	}
-}
+func ClientOptions(addr string) []option.ClientOption { return gcloudtest.ClientOptions(addr) }
