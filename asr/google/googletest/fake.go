@@ -9,7 +9,6 @@ package googletest
 import (
 	"errors"
 	"fmt"
-	"github.com/callbee/callbee/internal/gcloudtest"
 	"io"
 	"sync"
 	"testing"
@@ -21,6 +20,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/callbee/callbee/internal/gcloudtest"
 )
 
 // Limits the real service enforces that the fake checks too.

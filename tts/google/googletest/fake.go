@@ -13,7 +13,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/callbee/callbee/internal/gcloudtest"
 	"math"
 	"sync"
 	"testing"
@@ -25,6 +24,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/callbee/callbee/internal/gcloudtest"
 )
 
 // NaturalRate is the rate of audio when a request names none (Google's
