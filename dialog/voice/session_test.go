@@ -120,8 +120,11 @@ func TestScriptedCall(t *testing.T) {
 		searches = append(searches, o.Search)
 	}
 	wantS := []string{asr.SearchDomain, asr.SearchLM, asr.SearchDigits, asr.SearchDomain, asr.SearchLM}
-	if len(searches) != len(wantS) {
-		t.Fatalf("searches %v, want %v", searches, wantS)
+	// The caller's 4th utterance may start recognising while the goodbye
+	// still plays (it could be a barge-in); it must never become a turn
+	// (checked above), so only the first five starts are fixed.
+	if len(searches) < len(wantS) || len(searches) > len(wantS)+2 {
+		t.Fatalf("searches %v, want %v (plus at most one pair after the goodbye)", searches, wantS)
 	}
 	for i := range wantS {
 		if searches[i] != wantS[i] {
