@@ -30,7 +30,7 @@ type result struct {
 
 func runCmd(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	var out, errb bytes.Buffer
 	code := run(ctx, args, strings.NewReader(stdin), &out, &errb)
