@@ -148,6 +148,28 @@ func (r *shopRef) register(fs *flag.FlagSet) {
 
 // load returns the shop named by --shop or id, and the store when the shop
 // came from the DB (the caller closes it).
+// parseAndLoad parses args (exactly one of SHOPID or --shop FILE) and loads
+// the shop; on failure it has printed why and returns the exit code.
+func (r *shopRef) parseAndLoad(ctx context.Context, c *cli, fs *flag.FlagSet, cmd string, args []string) (*kb.Shop, *store.Store, int, bool) {
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return nil, nil, code, false
+	}
+	if (r.file == "") == (len(pos) != 1) || len(pos) > 1 {
+		fs.Usage()
+		return nil, nil, exitUsage, false
+	}
+	id := ""
+	if len(pos) == 1 {
+		id = pos[0]
+	}
+	s, st, err := r.load(ctx, c, id)
+	if err != nil {
+		return nil, nil, c.errorf(cmd, "%s", problems(err)), false
+	}
+	return s, st, exitOK, true
+}
+
 func (r *shopRef) load(ctx context.Context, c *cli, id string) (*kb.Shop, *store.Store, error) {
 	if r.file != "" {
 		s, err := kb.Load(r.file)
@@ -175,27 +197,16 @@ func kbExport(ctx context.Context, c *cli, args []string) int {
 	r.common.register(fs)
 	r.register(fs)
 	out := fs.String("o", "", "output file (default: stdout)")
-	pos, code, ok := parseArgs(fs, args)
+	s, st, code, ok := r.parseAndLoad(ctx, c, fs, "kb export", args)
 	if !ok {
 		return code
-	}
-	if (r.file == "") == (len(pos) != 1) || len(pos) > 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	id := ""
-	if len(pos) == 1 {
-		id = pos[0]
-	}
-	s, st, err := r.load(ctx, c, id)
-	if err != nil {
-		return c.errorf("kb export", "%s", problems(err))
 	}
 	if st != nil {
 		defer st.Close()
 	}
 	var buf bytes.Buffer
-	if err := kb.Export(&buf, s); err != nil {
+	err := kb.Export(&buf, s)
+	if err != nil {
 		return c.errorf("kb export", "%v", err)
 	}
 	if *out == "" {
@@ -214,21 +225,9 @@ func kbPacks(ctx context.Context, c *cli, args []string) int {
 	var r shopRef
 	r.common.register(fs)
 	r.register(fs)
-	pos, code, ok := parseArgs(fs, args)
+	s, st, code, ok := r.parseAndLoad(ctx, c, fs, "kb packs", args)
 	if !ok {
 		return code
-	}
-	if (r.file == "") == (len(pos) != 1) || len(pos) > 1 {
-		fs.Usage()
-		return exitUsage
-	}
-	id := ""
-	if len(pos) == 1 {
-		id = pos[0]
-	}
-	s, st, err := r.load(ctx, c, id)
-	if err != nil {
-		return c.errorf("kb packs", "%s", problems(err))
 	}
 	if st != nil {
 		defer st.Close()
