@@ -25,15 +25,17 @@ GO_PREFIX=${CALLBEE_GO_PREFIX:-/usr/local}
 # CALLBEE_FORCE_GO=1 installs Go even when a new enough one is found (testing).
 FORCE_GO=${CALLBEE_FORCE_GO:-0}
 
-# Debian packages, one group per feature. Later issues add their own groups
-# (speech: espeak-ng libespeak-ng-dev sox pocketsphinx pocketsphinx-en-us
-# libpocketsphinx-dev sphinxbase-utils; telephony tests: sip-tester; browser
-# tests: chromium; codecs: libopus-dev libopusfile-dev).
+# Debian packages, one group per feature.
 APT_BASE=(ca-certificates git make gcc pkg-config)
 APT_TOOLS=(sqlite3 tmux) # sqlite3: look into the DB by hand; tmux: terminal test of `callbee chat`
 # Voice loop (issue 3): espeak-ng speaks (and makes test callers), pocketsphinx listens.
 APT_SPEECH=(espeak-ng libespeak-ng-dev sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev sphinxbase-utils)
-APT_PACKAGES=("${APT_BASE[@]}" "${APT_TOOLS[@]}" "${APT_SPEECH[@]}")
+# Opus for WebRTC and SIP calls (cgo through github.com/hraban/opus).
+APT_CODECS=(libopus-dev libopusfile-dev)
+# Doors (issues 4, 5): sip-tester installs sipp, the SIP test peer; chromium
+# runs the browser tests of the call page and consoles.
+APT_DOORS=(sip-tester chromium)
+APT_PACKAGES=("${APT_BASE[@]}" "${APT_TOOLS[@]}" "${APT_SPEECH[@]}" "${APT_CODECS[@]}" "${APT_DOORS[@]}")
 
 # Bootstrap compilers from bookworm-backports, newest first. Any Go >= 1.21 can
 # fetch a newer toolchain through GOTOOLCHAIN.

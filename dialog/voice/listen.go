@@ -85,6 +85,7 @@ func (l *listener) run(ctx context.Context, in media.Reader) error {
 			case media.VoiceSustained:
 				l.player.Observe(ev) // barge-in: never blocks
 			case media.SpeechStart:
+				l.s.emit(Event{Kind: EventSpeechStart})
 				l.startTurn(ctx, ev.At)
 			case media.SpeechEnd:
 				l.endTurn(ev.At+f.Duration(), now)

@@ -78,6 +78,10 @@ type Config struct {
 	// Pick chooses between the domain and LM results (asr.PickBy(asr.DefaultTrust)).
 	Pick   asr.PickFunc
 	Logger *slog.Logger
+	// OnEvent, when set, is told what happens in the call (see EventKind).
+	// It is called from the session's goroutines and must not block: a door
+	// pushes the event into a bounded queue of its own.
+	OnEvent func(Event)
 }
 
 func (c *Config) fill() error {
@@ -177,6 +181,7 @@ type Session struct {
 	turnsEnd int           // caller turns ended (submitted)
 	turnsDon int           // caller turns finished (answered, failed or dropped)
 	asksFor  string        // the last reply's AsksFor
+	sid      string        // the brain session, once started
 	changed  chan struct{} // closed and replaced when the counters change
 	jobsOpen bool
 	jobs     chan job
@@ -289,12 +294,16 @@ func (s *Session) Run(ctx context.Context, in media.Reader, dtmf *media.EventQue
 		s.mu.Unlock()
 	}()
 
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	w, err := s.brain.Start(ctx, dialog.StartOptions{Lang: s.cfg.Lang, Channel: s.cfg.Channel, Caller: s.cfg.Caller})
 	if err != nil {
 		return nil, fmt.Errorf("voice: start session: %w", err)
 	}
+	s.mu.Lock()
+	s.sid = w.Session
+	s.mu.Unlock()
 	log := s.log.With("session", w.Session)
 	tap := &tap{w: out, clock: s.cfg.Clock}
 	player, err := playout.New(tap, s.cfg.Rate, playout.WithClock(s.cfg.Clock))
@@ -336,6 +345,7 @@ func (s *Session) Run(ctx context.Context, in media.Reader, dtmf *media.EventQue
 	if listenErr != nil && !errors.Is(listenErr, context.Canceled) {
 		err = errors.Join(fmt.Errorf("voice: caller audio: %w", listenErr), err)
 	}
+	s.emit(Event{Kind: EventEnd, Text: endReason(parent, turns, listenErr)})
 	return turns, err
 }
 
@@ -450,6 +460,7 @@ type worker struct {
 
 func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 	s := wk.s
+	s.emit(Event{Kind: EventWelcome, Text: w.Text})
 	if _, _, err := wk.speak(ctx, w.Text, w.Speech); err != nil && ctx.Err() == nil {
 		wk.log.Warn("welcome", "err", err)
 	}
@@ -507,6 +518,7 @@ func (wk *worker) turn(ctx context.Context, j job) Turn {
 		}
 		in.Text = res.Text
 	}
+	wk.s.emit(Event{Kind: EventTranscript, Text: t.Transcript, DTMF: t.DTMF})
 	reply, err := wk.s.brain.Handle(ctx, wk.sid, in)
 	t.Trace.AnswerReady = clock.Now()
 	if err != nil {
@@ -514,8 +526,15 @@ func (wk *worker) turn(ctx context.Context, j job) Turn {
 		return t
 	}
 	t.Reply = reply
+	wk.s.emit(Event{Kind: EventReply, Text: reply.Text, Reply: &reply})
+	if reply.Handoff {
+		wk.s.emit(Event{Kind: EventHandoff, Text: reply.Text, Reply: &reply})
+	}
 	first, interrupted, err := wk.speak(ctx, reply.Text, reply.Speech)
 	t.Trace.FirstAudio, t.Interrupted = first, interrupted
+	if interrupted {
+		wk.s.emit(Event{Kind: EventInterrupted})
+	}
 	if err != nil && ctx.Err() == nil {
 		wk.log.Warn("speak", "err", err)
 	}
@@ -551,6 +570,20 @@ func (wk *worker) speak(ctx context.Context, text string, sp dialog.Speech) (tim
 		err = wk.player.Drain(ctx)
 	}
 	return wk.tap.firstOut(), wk.player.Stats().Interrupts > before, err
+}
+
+// endReason says why a call ended, for EventEnd.
+func endReason(ctx context.Context, turns []Turn, listenErr error) string {
+	switch {
+	case len(turns) > 0 && turns[len(turns)-1].Reply.EndCall:
+		return "goodbye"
+	case listenErr != nil && !errors.Is(listenErr, context.Canceled):
+		return "caller audio error"
+	case ctx.Err() != nil:
+		return "cancelled"
+	default:
+		return "caller hung up"
+	}
 }
 
 // Percentile is the p-th percentile (0-100, nearest rank) of the latencies

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -79,7 +80,19 @@ func TestScriptedCall(t *testing.T) {
 	}}
 	syn := &ttstest.Synth{SampleRate: rate}
 	clock := &FastClock{}
-	sess, err := New(brain, rec, syn, Config{Lang: "en", Rate: rate, Clock: clock})
+	var evMu sync.Mutex
+	var kinds []EventKind
+	onEvent := func(ev Event) {
+		evMu.Lock()
+		defer evMu.Unlock()
+		if ev.Kind != EventSpeechStart { // may also come after the goodbye
+			kinds = append(kinds, ev.Kind)
+		}
+		if ev.Session != "s1" {
+			t.Errorf("event %s: session %q", ev.Kind, ev.Session)
+		}
+	}
+	sess, err := New(brain, rec, syn, Config{Lang: "en", Rate: rate, Clock: clock, OnEvent: onEvent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,6 +149,13 @@ func TestScriptedCall(t *testing.T) {
 	}
 	if len(out.Samples) == 0 {
 		t.Error("no bot audio")
+	}
+	evMu.Lock()
+	defer evMu.Unlock()
+	wantK := []EventKind{EventWelcome, EventTranscript, EventReply, EventTranscript, EventReply,
+		EventTranscript, EventReply, EventEnd}
+	if !slices.Equal(kinds, wantK) {
+		t.Errorf("events %v, want %v", kinds, wantK)
 	}
 }
 
