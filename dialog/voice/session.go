@@ -78,6 +78,9 @@ type Config struct {
 	// Pick chooses between the domain and LM results (asr.PickBy(asr.DefaultTrust)).
 	Pick   asr.PickFunc
 	Logger *slog.Logger
+	// Opening, when set, is spoken instead of the shop's welcome (an
+	// outbound call's reason for calling).
+	Opening string
 	// OnEvent, when set, is told what happens in the call (see EventKind).
 	// It is called from the session's goroutines and must not block: a door
 	// pushes the event into a bounded queue of its own.
@@ -214,6 +217,13 @@ type job struct {
 func (s *Session) notifyLocked() {
 	close(s.changed)
 	s.changed = make(chan struct{})
+}
+
+// ID is the brain session of the call ("" until Run has started it).
+func (s *Session) ID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sid
 }
 
 // TurnsEnded is the number of caller turns whose end was detected so far.
@@ -460,8 +470,12 @@ type worker struct {
 
 func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 	s := wk.s
-	s.emit(Event{Kind: EventWelcome, Text: w.Text})
-	if _, _, err := wk.speak(ctx, w.Text, w.Speech); err != nil && ctx.Err() == nil {
+	text := w.Text
+	if s.cfg.Opening != "" {
+		text = s.cfg.Opening
+	}
+	s.emit(Event{Kind: EventWelcome, Text: text})
+	if _, _, err := wk.speak(ctx, text, w.Speech); err != nil && ctx.Err() == nil {
 		wk.log.Warn("welcome", "err", err)
 	}
 	s.mu.Lock()

@@ -1,0 +1,91 @@
+package switchboard_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/callbee/callbee/dialog/voice"
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/mediatest"
+	"github.com/callbee/callbee/telephony"
+	"github.com/callbee/callbee/telephony/switchboard"
+	"github.com/callbee/callbee/telephony/switchboard/switchboardtest"
+)
+
+func TestAnswer(t *testing.T) {
+	tests := []struct {
+		name, lang, voice, text string
+		doorRate                int
+		faq                     string
+	}{
+		{"en phone 8k", "en", "en-us", "when will you ship my order", media.Rate8k, "logistics.when_ship"},
+		{"zh browser 48k", "zh", "cmn-latn-pinyin", "什么时候发货", media.Rate48k, "logistics.when_ship"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mediatest.CheckLeaks(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			var mu sync.Mutex
+			var kinds []voice.EventKind
+			var observed int
+			sb := switchboardtest.Demo(t, switchboard.WithClock(&voice.FastClock{}),
+				switchboard.WithTurnObserver(func(telephony.Call, string, voice.Turn) { observed++ }))
+			in, err := media.NewSliceReader(tt.doorRate, switchboardtest.Speak(t, tt.voice, tt.text, tt.doorRate, time.Second, 2*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out media.Buffer
+			res, err := sb.Answer(ctx, telephony.Call{Door: telephony.DoorSIP, Lang: tt.lang, Rate: tt.doorRate,
+				OnEvent: func(ev voice.Event) { mu.Lock(); kinds = append(kinds, ev.Kind); mu.Unlock() }},
+				in, nil, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Turns) != 1 {
+				t.Fatalf("%d turns, want 1: %+v", len(res.Turns), res.Turns)
+			}
+			tr := res.Turns[0]
+			if tr.Reply.FAQ == nil || *tr.Reply.FAQ != tt.faq {
+				t.Errorf("transcript %q: faq %v, want %s", tr.Transcript, tr.Reply.FAQ, tt.faq)
+			}
+			if res.Session == "" || observed != 1 {
+				t.Errorf("session %q, observed %d turns", res.Session, observed)
+			}
+			if out.Rate != tt.doorRate || len(out.Samples) < tt.doorRate { // welcome + answer: seconds of audio
+				t.Errorf("bot audio: %d samples at %d Hz, want seconds at %d Hz", len(out.Samples), out.Rate, tt.doorRate)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(kinds) < 4 || kinds[0] != voice.EventWelcome || kinds[len(kinds)-1] != voice.EventEnd {
+				t.Errorf("events %v", kinds)
+			}
+		})
+	}
+}
+
+func TestAnswerErrors(t *testing.T) {
+	sb := switchboardtest.Demo(t)
+	ctx := context.Background()
+	in := media.ReaderFunc(func(context.Context) (media.Frame, error) { return media.Frame{}, io.EOF })
+	var out media.Buffer
+	if _, err := sb.Answer(ctx, telephony.Call{Shop: "nope", Rate: media.Rate8k}, in, nil, &out); !errors.Is(err, switchboard.ErrUnknownShop) {
+		t.Errorf("unknown shop: %v", err)
+	}
+	if _, err := sb.Answer(ctx, telephony.Call{Rate: 11025}, in, nil, &out); !errors.Is(err, media.ErrBadRate) {
+		t.Errorf("bad rate: %v", err)
+	}
+	if _, err := sb.Answer(ctx, telephony.Call{Rate: media.Rate8k, Lang: "fr"}, in, nil, &out); !errors.Is(err, switchboard.ErrNoLanguage) {
+		t.Errorf("bad lang: %v", err)
+	}
+	if _, ok := sb.Brain(""); !ok {
+		t.Error("no default brain")
+	}
+	if _, ok := sb.Brain("nope"); ok {
+		t.Error("brain of an unknown shop")
+	}
+}
