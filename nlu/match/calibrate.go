@@ -15,7 +15,7 @@ import (
 // and hard negatives built from the shop's own words (hardneg.go).
 
 // nCalib is the number of calibration features.
-const nCalib = 14
+const nCalib = 16
 
 // maxFalseReject is the share of held-out in-scope phrasings (made harder,
 // see fitCalibration) the learned out-of-scope threshold may reject.
@@ -105,7 +105,7 @@ func calibFeatures(sc scored) [nCalib]float64 {
 	return [nCalib]float64{s1, s1 - s2, sc.coverage, math.Log1p(float64(sc.nfeat)),
 		math.Log1p(float64(sc.concepts)), s1 * sc.qnorm, math.Log1p(float64(sc.offTopic)),
 		sc.topCover, math.Log1p(float64(sc.topConcepts)),
-		sc.embTop, sc.embMax, sc.embMargin, math.Log1p(float64(sc.frames)), sc.negNear}
+		sc.embTop, sc.embMax, sc.embMargin, sc.posNear, sc.pairCover, math.Log1p(float64(sc.frames)), sc.negNear}
 }
 
 // prob returns the calibrated probability that the top candidate is right.

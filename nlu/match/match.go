@@ -272,6 +272,14 @@ type scored struct {
 	frames   int        // off-topic frame units in the query (hardneg.go)
 	negNear  float64    // cosine to the nearest out-of-scope negative (negatives.go)
 	bestUnit float64    // cosine to the nearest shop phrasing of an active FAQ
+	// posNear is bestUnit over the query's full norm (features the shop
+	// never uses weighted like an unseen unigram), comparable to negNear:
+	// the nearest shop phrasing and the nearest negative compete.
+	posNear float64
+	// pairCover is the share of the query's pair weight (zh character
+	// bigrams, en stem bigrams) the shop's vocabulary knows: unknown
+	// unigrams are rare in Chinese, unknown bigrams are not.
+	pairCover float64
 	// Evidence about the top FAQ: the share of the query's unigram weight
 	// (known and unknown) that the top FAQ's own vocabulary holds, and the
 	// number of the query's concepts it uses.
@@ -305,15 +313,24 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	centDot := make([]float64, len(li.cnorm2))
 	var qbuf [96]qterm
 	qts := qbuf[:0]
-	qn2, known, unknown := 0.0, 0.0, 0.0
+	qn2, known, unknown, un2 := 0.0, 0.0, 0.0, 0.0
+	pairKnown, pairUnknown := 0.0, 0.0
 	for _, w := range ws {
 		t := li.terms[w.key]
 		unigram := w.kind == kindChar || w.kind == kindWord
+		pair := w.kind == kindBigram || w.kind == kindWord2
 		if t == nil {
 			if unigram {
 				unknown += w.w * li.avgIDF
 			}
+			if pair {
+				pairUnknown += w.w * li.avgIDF
+			}
+			un2 += (w.w * li.avgIDF) * (w.w * li.avgIDF)
 			continue
+		}
+		if pair {
+			pairKnown += w.w * t.idf
 		}
 		q := w.w * t.idf
 		qn2 += q * q
@@ -334,6 +351,9 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	}
 	if known+unknown > 0 {
 		out.coverage = known / (known + unknown)
+	}
+	if pairKnown+pairUnknown > 0 {
+		out.pairCover = pairKnown / (pairKnown + pairUnknown)
 	}
 	out.offTopic = offTopicHits(text, lang, li.shopOffTopic)
 	if qn2 == 0 {
@@ -399,6 +419,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 		top[j] = faqScore{f, s}
 	}
 	out.top = append([]faqScore(nil), top[:n]...)
+	out.posNear = out.bestUnit * qn / math.Sqrt(qn2+un2)
 	if ecos != nil && n > 0 {
 		t := top[0].faq
 		out.embTop = ecos[t]
