@@ -74,10 +74,22 @@ func cmdCall(ctx context.Context, c *cli, args []string) int {
 		return c.errorf("call", "speech recognition: %v", err)
 	}
 	defer rec.Close()
-	rate := modelRate(rec.Models(), *lang)
-	turns := make([][]int16, 0, len(ins))
+	files := make([]turnAudio, 0, len(ins))
+	minRate := 0
 	for _, p := range ins {
-		s, err := readTurn(ctx, p, rate)
+		a, err := decodeTurn(p)
+		if err != nil {
+			return c.errorf("call", "%v", err)
+		}
+		files = append(files, a)
+		if minRate == 0 || a.rate < minRate {
+			minRate = a.rate
+		}
+	}
+	rate := modelRate(rec.Models(), *lang, minRate)
+	turns := make([][]int16, 0, len(files))
+	for _, a := range files {
+		s, err := a.at(ctx, rate)
 		if err != nil {
 			return c.errorf("call", "%v", err)
 		}
@@ -136,39 +148,58 @@ func cmdCall(ctx context.Context, c *cli, args []string) int {
 }
 
 // modelRate is the rate the call runs at: 16 kHz when the language has a
-// 16 kHz model, else 8 kHz.
-func modelRate(models []sphinx.Model, lang string) int {
-	for _, m := range models {
-		if m.Lang == lang && m.Rate == media.Rate16k {
-			return media.Rate16k
+// 16 kHz model and the caller's audio is wideband (inRate >= 16 kHz), else
+// 8 kHz. A 16 kHz model fails on narrowband audio and upsampling phone audio
+// more than doubles its errors, so phone recordings get the 8 kHz model.
+func modelRate(models []sphinx.Model, lang string, inRate int) int {
+	if inRate >= media.Rate16k {
+		for _, m := range models {
+			if m.Lang == lang && m.Rate == media.Rate16k {
+				return media.Rate16k
+			}
 		}
 	}
 	return media.Rate8k
 }
 
-// readTurn decodes an audio file as mono PCM16 at rate.
-func readTurn(ctx context.Context, path string, rate int) ([]int16, error) {
+// turnAudio is one decoded caller file.
+type turnAudio struct {
+	path    string
+	rate    int
+	samples []int16 // mono PCM16 at rate
+}
+
+// decodeTurn decodes an audio file (WAV or MP3) as mono PCM16 at its own rate.
+func decodeTurn(path string) (turnAudio, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return turnAudio{}, err
 	}
 	d, err := audiofile.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	var r media.Reader = d
-	if d.Format().Rate != rate {
-		if r, err = resample.NewReader(d, rate); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
+		return turnAudio{}, fmt.Errorf("%s: %w", path, err)
 	}
 	var buf media.Buffer
-	if _, err := media.Copy(ctx, &buf, r); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if _, err := media.Copy(context.Background(), &buf, d); err != nil {
+		return turnAudio{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return buf.Samples, nil
+	return turnAudio{path: path, rate: d.Format().Rate, samples: buf.Samples}, nil
 }
 
+// at returns the file's audio at rate.
+func (a turnAudio) at(ctx context.Context, rate int) ([]int16, error) {
+	if a.rate == rate {
+		return a.samples, nil
+	}
+	rs, err := resample.New(a.rate, rate)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.path, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return rs.Process(nil, a.samples), nil
+}
 // turnJSON is the reply JSON of the brain plus transcript and latency_ms
 // (and error when the turn failed).
 func turnJSON(t voice.Turn) ([]byte, error) {

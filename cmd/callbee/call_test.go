@@ -53,18 +53,23 @@ func speakWAV(t *testing.T, dir, name, v, text string) string {
 
 func TestCall(t *testing.T) {
 	tests := []struct {
-		lang, voice, question, bye string
-		faq                        string
+		name, lang, voice, question, bye string
+		phone                            bool // 8 kHz telephone-band files
+		faq                              string
 	}{
-		{"en", "en-us", "when will you ship my order", "goodbye", "logistics.when_ship"},
-		{"zh", "cmn-latn-pinyin", "什么时候发货", "好了没事了再见", "logistics.when_ship"},
+		{"en", "en", "en-us", "when will you ship my order", "goodbye", false, "logistics.when_ship"},
+		{"en phone", "en", "en-us", "when will you ship my order", "goodbye", true, "logistics.when_ship"},
+		{"zh", "zh", "cmn-latn-pinyin", "什么时候发货", "好了没事了再见", false, "logistics.when_ship"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.lang, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
 			mediatest.CheckLeaks(t)
 			dir := t.TempDir()
 			q := speakWAV(t, dir, "q.wav", tt.voice, tt.question)
 			bye := speakWAV(t, dir, "bye.wav", tt.voice, tt.bye)
+			if tt.phone {
+				q, bye = phoneWAV(t, q), phoneWAV(t, bye)
+			}
 			out := filepath.Join(dir, "answer.wav")
 			start := time.Now()
 			r := runCmd(t, "", "call", "--shop", kbtest.DemoShopPath(t), "--db", filepath.Join(dir, "cb.db"),
@@ -79,6 +84,19 @@ func TestCall(t *testing.T) {
 			t.Logf("call ran in %v", time.Since(start))
 		})
 	}
+}
+
+// phoneWAV converts a WAV file to 8 kHz telephone band (300-3400 Hz) with sox.
+func phoneWAV(t *testing.T, in string) string {
+	t.Helper()
+	if _, err := exec.LookPath("sox"); err != nil {
+		t.Skip("sox not installed")
+	}
+	out := strings.TrimSuffix(in, ".wav") + "-8k.wav"
+	if b, err := exec.Command("sox", in, "-r", "8000", "-c", "1", "-b", "16", out, "sinc", "300-3400").CombinedOutput(); err != nil {
+		t.Fatalf("sox: %v: %s", err, b)
+	}
+	return out
 }
 
 // checkCall checks the JSON lines of a question-then-goodbye call and the
