@@ -1,0 +1,31 @@
+// Package sip is the phone door: a SIP user agent (RFC 3261) on UDP and TCP
+// that answers calls from a PBX, a SIP trunk or a softphone and runs each
+// one through a telephony.Answerer (the voice loop).
+//
+// Signalling is github.com/emiago/diago over github.com/emiago/sipgo:
+// INVITE/ACK/BYE/CANCEL/OPTIONS (RFC 3261 sections 13-15, 11), SDP
+// offer/answer (RFC 3264 over RFC 4566) with G.711 PCMU/PCMA (RFC 3551
+// section 4.5.14) and telephone-event (RFC 4733 section 2.1). The door does
+// its own media on the negotiated RTP session (RFC 3550): a receive path
+// that sorts packets by payload type, decodes G.711 into 20 ms frames
+// through a small jitter buffer that fills gaps with silence (so the voice
+// activity detector always sees real time), counts and drops garbage and
+// unknown payload types, and keeps per-call statistics (loss and
+// interarrival jitter as in RFC 3550 section 6.4.1 and appendix A.8); and a
+// send path that encodes and paces the bot's frames as RTP.
+//
+// Keypad digits come as RFC 4733 telephone-events, parsed here (section
+// 2.3: an event is one digit however many packets carry it, including the
+// duration-0 first packet that sipp sends and the three retransmitted end
+// packets of section 2.5.1.4) or as SIP INFO (RFC 6086) with
+// application/dtmf-relay or application/dtmf bodies.
+//
+// Capacity and lifecycle: past Config.MaxCalls, and while draining, new
+// INVITEs get 503 with Retry-After (RFC 3261 section 21.5.4); an offer with
+// no common audio codec gets 488 (section 21.4.26); CANCEL before the answer
+// ends the INVITE with 487 without the Answerer being called.
+//
+// Seams for transfer, outbound calls and registration: Server.Diago exposes
+// the user agent, Call exposes its dialog and media, and WithOnEvent /
+// WithOnCallEnd observe every call.
+package sip

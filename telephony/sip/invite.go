@@ -1,0 +1,316 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/callbee/callbee/dialog/voice"
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/codec"
+	"github.com/callbee/callbee/telephony"
+)
+
+// hangupTimeout bounds sending BYE when the bot ends a call.
+const hangupTimeout = 5 * time.Second
+
+// handleInvite runs one inbound call from INVITE to hang-up, on the
+// INVITE's goroutine: admission (503), offer (488), ringing, answer, the
+// Answerer, BYE.
+func (s *Server) handleInvite(d *sipgo.DialogServerSession) {
+	req := d.InviteRequest
+	c := &Call{dialog: d, id: rand.Uint64() >> 1}
+	c.info = CallInfo{
+		ID:        d.ID,
+		From:      fromUser(req),
+		To:        calledUser(req),
+		Transport: strings.ToUpper(req.Transport()),
+		Remote:    req.Source(),
+		Start:     s.clock.Now(),
+	}
+	if h := req.CallID(); h != nil {
+		c.info.ID = h.Value()
+	}
+	r := s.cfg.route(c.info.To)
+	c.info.Shop, c.info.Lang = r.Shop, r.Lang
+	log := s.log.With("call", c.info.ID, "from", c.info.From, "to", c.info.To)
+
+	if status, ok := s.admit(c); !ok {
+		reason, hdrs := ReasonError, []sipmsg.Header(nil)
+		if status == sipmsg.StatusServiceUnavailable {
+			reason, hdrs = ReasonBusy, append(hdrs, s.retryAfter())
+		}
+		log.Info("sip: call refused", "status", status, "active", s.Active())
+		c.endReason(reason, status)
+		if err := d.Respond(status, reasonPhrase(status), nil, hdrs...); err != nil {
+			log.Warn("sip: refuse call", "err", err)
+		}
+		s.finish(c, telephony.Result{}, nil)
+		return
+	}
+	var (
+		res    telephony.Result
+		ansErr error
+	)
+	defer s.release(c)
+	defer func() { s.finish(c, res, ansErr) }()
+
+	off, neg, err := s.negotiate(req.Body())
+	if err != nil {
+		log.Info("sip: offer refused", "err", err)
+		c.endReason(ReasonNoCommonCodec, sipmsg.StatusNotAcceptableHere)
+		if e := d.Respond(sipmsg.StatusNotAcceptableHere, reasonPhrase(488), nil,
+			sipmsg.NewHeader("Warning", `304 callbee "Media type not available"`)); e != nil {
+			log.Warn("sip: respond 488", "err", e)
+		}
+		return
+	}
+	c.info.Stats.Codec = neg.Audio.Name
+
+	if err := d.Respond(sipmsg.StatusTrying, "Trying", nil); err != nil {
+		c.endReason(ReasonCancelled, sipmsg.StatusRequestTerminated)
+		return
+	}
+	if err := d.Respond(sipmsg.StatusRinging, "Ringing", nil); err != nil {
+		c.endReason(ReasonCancelled, sipmsg.StatusRequestTerminated)
+		return
+	}
+	if s.cfg.RingTime > 0 {
+		select {
+		case <-d.Context().Done():
+		case <-s.ctx.Done():
+		case <-s.clock.After(s.cfg.RingTime):
+		}
+	}
+	if d.Context().Err() != nil {
+		c.endReason(ReasonCancelled, sipmsg.StatusRequestTerminated)
+		log.Info("sip: cancelled before answer")
+		return
+	}
+	if s.ctx.Err() != nil {
+		c.endReason(ReasonServerClosed, sipmsg.StatusServiceUnavailable)
+		_ = d.Respond(sipmsg.StatusServiceUnavailable, reasonPhrase(503), nil, s.retryAfter())
+		return
+	}
+
+	sess, err := s.openMedia(req, off)
+	if err != nil {
+		c.endReason(ReasonError, sipmsg.StatusServiceUnavailable)
+		log.Warn("sip: media", "err", err)
+		_ = d.Respond(sipmsg.StatusServiceUnavailable, reasonPhrase(503), nil, s.retryAfter())
+		return
+	}
+	defer func() {
+		if e := sess.Close(); e != nil {
+			log.Debug("sip: close media", "err", e)
+		}
+	}()
+	c.keys = media.NewEventQueue(0)
+	c.mu.Lock()
+	c.sess, c.neg = sess, neg
+	c.mu.Unlock()
+
+	// 200 OK with our answer; RespondSDP waits for the ACK (64*T1 at most).
+	if err := d.RespondSDP(answerSDP(sess.advertised, sess.local.Port, neg, c.id)); err != nil {
+		reason := ReasonError
+		if d.Context().Err() != nil {
+			reason = ReasonCancelled
+		}
+		c.endReason(reason, 0)
+		log.Warn("sip: answer failed", "err", err)
+		return
+	}
+	c.update(func(i *CallInfo) { i.Answer = s.clock.Now(); i.Status = sipmsg.StatusOK })
+	log.Info("sip: answered", "codec", neg.Audio.Name, "transport", c.info.Transport, "rtp", sess.local.String())
+
+	res, ansErr = s.run(c, sess, neg, log)
+}
+
+// openMedia binds the call's RTP ports and points them at the offer.
+func (s *Server) openMedia(req *sipmsg.Request, off sdpOffer) (*rtpSession, error) {
+	bind := net.IPv4zero
+	host := ""
+	if strings.EqualFold(req.Transport(), "TCP") {
+		host, _, _ = net.SplitHostPort(addrString(s.TCPAddr()))
+	} else {
+		host, _, _ = net.SplitHostPort(addrString(s.UDPAddr()))
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		bind = ip
+	}
+	sess, err := s.ports.open(bind)
+	if err != nil {
+		return nil, err
+	}
+	switch ext := net.ParseIP(s.cfg.ExternalHost); {
+	case ext != nil:
+		sess.advertised = ext
+	case !bind.IsUnspecified():
+		sess.advertised = bind
+	default:
+		sess.advertised = localIPFor(off.Addr)
+		if sess.advertised == nil {
+			sess.advertised = localIPFor(net.IPv4(192, 0, 2, 1))
+		}
+		if sess.advertised == nil {
+			return nil, errors.Join(fmt.Errorf("sip: no local address to advertise for %s", off.Addr), sess.Close())
+		}
+	}
+	if !off.Addr.IsUnspecified() {
+		sess.remote.Store(&net.UDPAddr{IP: off.Addr, Port: off.Port})
+	}
+	return sess, nil
+}
+
+// run connects the answered call's media to the Answerer and returns when
+// the call is over and hung up on both sides.
+func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger) (telephony.Result, error) {
+	d := c.dialog
+	law, _ := codec.ByName(neg.Audio.Name)
+	jb := newJitterBuffer(s.clock, codec.G711Rate, s.cfg.JitterDelay, s.cfg.MediaTimeout)
+	event := -1
+	if neg.Event.Name != "" {
+		event = int(neg.Event.PT)
+	}
+	rx := &receiver{
+		call:  c,
+		sess:  sess,
+		law:   law,
+		audio: neg.Audio.PT,
+		event: event,
+		jb:    jb,
+		log:   s.log.With("call", c.info.ID),
+	}
+	if r := sess.remote.Load(); r != nil {
+		rx.remote = r.IP
+	}
+	tx := &sender{
+		clock: s.clock,
+		law:   law,
+		pt:    neg.Audio.PT,
+		sess:  sess,
+		call:  c,
+		ssrc:  rand.Uint32(),
+		seq:   uint16(rand.Uint32()),
+		ts:    rand.Uint32(),
+	}
+	rxDone := make(chan struct{})
+	go func() {
+		defer close(rxDone)
+		rx.run()
+	}()
+	// The caller's hang-up (BYE) ends the dialog: the reader returns io.EOF.
+	stopWatch := context.AfterFunc(d.Context(), func() {
+		c.endOK.Store(true)
+		c.endReason(ReasonCallerHangup, sipmsg.StatusOK)
+		jb.close(io.EOF)
+	})
+
+	if s.onAnswer != nil {
+		s.onAnswer(c)
+	}
+	tc := telephony.Call{
+		Door:   telephony.DoorSIP,
+		ID:     c.info.ID,
+		Shop:   c.info.Shop,
+		Lang:   c.info.Lang,
+		Caller: c.info.From,
+		Callee: c.info.To,
+		Rate:   codec.G711Rate,
+	}
+	if s.onEvent != nil {
+		tc.OnEvent = func(ev voice.Event) { s.onEvent(c, ev) }
+	}
+	res, err := s.ans.Answer(s.ctx, tc, jb, c.keys, tx)
+	stopWatch()
+
+	switch {
+	case errors.Is(err, ErrMediaTimeout):
+		c.endReason(ReasonMediaTimeout, 0)
+	case s.ctx.Err() != nil:
+		c.endReason(ReasonServerClosed, 0)
+	case err != nil && !c.ended():
+		c.endReason(ReasonError, 0)
+	default:
+		c.endReason(ReasonBotHangup, 0)
+	}
+	if err != nil && (c.ended() || s.ctx.Err() != nil) &&
+		(errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCallEnded)) {
+		err = nil // the call ended the usual way
+	}
+	if err != nil {
+		log.Warn("sip: answerer failed", "err", err)
+	}
+
+	c.endOK.Store(true)
+	jb.close(io.EOF)
+	c.keys.Close()
+	if d.Context().Err() == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
+		if e := d.Bye(ctx); e != nil && d.Context().Err() == nil {
+			log.Warn("sip: hang up", "err", e)
+		}
+		cancel()
+	}
+	if e := sess.Close(); e != nil {
+		log.Debug("sip: close media", "err", e)
+	}
+	<-rxDone
+	if err != nil {
+		return res, fmt.Errorf("sip: call %s: %w", c.info.ID, err)
+	}
+	return res, nil
+}
+
+// finish stamps the end of a call and tells the observer.
+func (s *Server) finish(c *Call, res telephony.Result, err error) {
+	c.update(func(i *CallInfo) { i.End = s.clock.Now() })
+	info := c.Info()
+	s.log.Info("sip: call ended", "call", info.ID, "reason", info.Reason, "status", info.Status,
+		"codec", info.Stats.Codec, "in", info.Stats.PacketsIn, "lost", info.Stats.PacketsLost,
+		"jitter", info.Stats.Jitter, "out", info.Stats.PacketsOut, "turns", len(res.Turns))
+	if s.onEnd != nil {
+		s.onEnd(info, res, err)
+	}
+}
+
+// negotiate checks the INVITE's offer against the configured codecs.
+func (s *Server) negotiate(body []byte) (sdpOffer, negotiated, error) {
+	if len(body) == 0 {
+		// A late offer (RFC 3261 section 13.2.1) is not supported yet.
+		return sdpOffer{}, negotiated{}, fmt.Errorf("sip: INVITE without an SDP offer: %w", ErrNoCommonCodec)
+	}
+	off, err := parseSDPOffer(body)
+	if err != nil {
+		return off, negotiated{}, err
+	}
+	neg, err := off.choose(s.cfg.Codecs)
+	return off, neg, err
+}
+
+// calledUser is the number called: the Request-URI user, else the To user.
+func calledUser(req *sipmsg.Request) string {
+	if u := req.Recipient.User; u != "" {
+		return u
+	}
+	if to := req.To(); to != nil {
+		return to.Address.User
+	}
+	return ""
+}
+
+func fromUser(req *sipmsg.Request) string {
+	if f := req.From(); f != nil {
+		return f.Address.User
+	}
+	return ""
+}

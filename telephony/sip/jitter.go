@@ -1,0 +1,225 @@
+package sip
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/callbee/callbee/media"
+)
+
+// Jitter buffer sizes.
+const (
+	// maxJitterDelay bounds Config.JitterDelay.
+	maxJitterDelay = 300 * time.Millisecond
+	// jitterCapacity is how much audio the buffer can hold ahead of playout.
+	jitterCapacity = time.Second
+	// jitterSlack is how far past its delay the buffer may grow (sender
+	// clock faster than ours, a burst after a stall) before it drops
+	// audio to get back to the delay.
+	jitterSlack = 200 * time.Millisecond
+)
+
+// jitterBuffer is the caller's side of a call: RTP payloads decoded to
+// PCM are written at their RTP timestamp position, and ReadFrame plays
+// them out as standard 8 kHz frames on a fixed schedule (first packet's
+// arrival + delay), one every 20 ms of the clock. Missing audio (loss, a
+// late packet, silence suppression, no RTP at all yet) plays as silence,
+// so the reader always sees real time pass. Late packets are dropped;
+// reordered ones within the delay are put in place; duplicates overwrite
+// themselves. Write and ReadFrame may be called from different goroutines.
+type jitterBuffer struct {
+	clock   media.Clock
+	rate    int
+	n       int   // samples per frame
+	delay   int64 // samples
+	slack   int64 // samples
+	timeout time.Duration
+
+	mu       sync.Mutex // guards the fields below
+	ring     []int16    // len cap; sample at position p is ring[p%cap]
+	anchored bool
+	readPos  int64     // next position to play
+	high     int64     // end of the highest position written
+	schedAt  time.Time // wall time at which schedPos is due
+	schedPos int64
+	preroll  time.Time // before anchoring: when the next silence frame is due
+	lastIn   time.Time // last write (or start)
+	seq      uint64
+	err      error // set by close: returned once buffered audio is gone
+	out      []int16
+
+	// counters, guarded by mu
+	late, overflow, concealed, frames uint64
+
+	done chan struct{} // closed by close
+}
+
+func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) *jitterBuffer {
+	n := media.SamplesPerFrame(rate)
+	c := int(int64(rate) * int64(jitterCapacity) / int64(time.Second))
+	now := clock.Now()
+	return &jitterBuffer{
+		clock:   clock,
+		rate:    rate,
+		n:       n,
+		delay:   int64(rate) * int64(delay) / int64(time.Second),
+		slack:   int64(rate) * int64(jitterSlack) / int64(time.Second),
+		timeout: timeout,
+		ring:    make([]int16, c),
+		out:     make([]int16, n),
+		preroll: now.Add(media.FrameDuration),
+		lastIn:  now,
+		done:    make(chan struct{}),
+	}
+}
+
+// dur converts samples to time.
+func (j *jitterBuffer) dur(samples int64) time.Duration {
+	return time.Duration(samples) * time.Second / time.Duration(j.rate)
+}
+
+// anchorLocked restarts the playout schedule with pos due delay from now.
+func (j *jitterBuffer) anchorLocked(pos int64, now time.Time) {
+	clear(j.ring)
+	j.anchored = true
+	j.readPos, j.high = pos, pos
+	j.schedPos, j.schedAt = pos, now.Add(j.dur(j.delay))
+}
+
+// write puts samples at stream position pos (RTP timestamp units since the
+// stream's first packet, extended past wrap-around). restart marks the
+// start of a talkspurt (RTP marker bit) or a new source.
+func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
+	now := j.clock.Now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.lastIn = now
+	end := pos + int64(len(samples))
+	capacity := int64(len(j.ring))
+	empty := j.high <= j.readPos
+	switch {
+	case !j.anchored:
+		j.anchorLocked(pos, now)
+	case empty && (restart || pos < j.readPos || pos-j.readPos > j.delay+j.slack):
+		// A new talkspurt or source after a gap: play it after the delay.
+		j.anchorLocked(pos, now)
+	case end <= j.readPos:
+		j.late++
+		return
+	case pos-j.readPos >= capacity:
+		j.overflow++
+		j.anchorLocked(pos, now)
+	}
+	if pos < j.readPos { // partly late
+		samples = samples[j.readPos-pos:]
+		pos = j.readPos
+	}
+	if over := end - j.readPos - (j.delay + j.slack + int64(j.n)); over > 0 {
+		// Too far ahead of playout: drop the oldest audio, whole frames.
+		skip := (over + int64(j.n) - 1) / int64(j.n) * int64(j.n)
+		for p := j.readPos; p < j.readPos+skip; p++ {
+			j.ring[p%capacity] = 0
+		}
+		j.readPos += skip
+		j.overflow += uint64(skip / int64(j.n))
+		j.schedPos, j.schedAt = j.readPos, now
+		if pos < j.readPos {
+			if end <= j.readPos {
+				return
+			}
+			samples = samples[j.readPos-pos:]
+			pos = j.readPos
+		}
+	}
+	for i, s := range samples {
+		j.ring[(pos+int64(i))%capacity] = s
+	}
+	if end > j.high {
+		j.high = end
+	}
+}
+
+// close ends the stream: ReadFrame returns err (io.EOF at hang-up).
+func (j *jitterBuffer) close(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err != nil {
+		return
+	}
+	j.err = err
+	close(j.done)
+}
+
+// ReadFrame returns the next 20 ms of caller audio when it is due.
+func (j *jitterBuffer) ReadFrame(ctx context.Context) (media.Frame, error) {
+	for {
+		j.mu.Lock()
+		if j.err != nil {
+			err := j.err
+			j.mu.Unlock()
+			return media.Frame{}, err
+		}
+		now := j.clock.Now()
+		if j.timeout > 0 && now.Sub(j.lastIn) > j.timeout {
+			j.mu.Unlock()
+			return media.Frame{}, fmt.Errorf("sip: no RTP for %v: %w", j.timeout, ErrMediaTimeout)
+		}
+		due := j.preroll
+		if j.anchored {
+			due = j.schedAt.Add(j.dur(j.readPos - j.schedPos))
+		}
+		if !now.Before(due) {
+			f := j.takeLocked(now)
+			j.mu.Unlock()
+			return f, nil
+		}
+		j.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-j.done:
+		case <-j.clock.After(due.Sub(now)):
+		}
+	}
+}
+
+// takeLocked plays out one frame.
+func (j *jitterBuffer) takeLocked(now time.Time) media.Frame {
+	if !j.anchored {
+		clear(j.out)
+		j.preroll = j.preroll.Add(media.FrameDuration)
+		if now.Sub(j.preroll) > jitterSlack { // the reader fell behind
+			j.preroll = now
+		}
+		j.concealed++
+	} else {
+		capacity := int64(len(j.ring))
+		if j.high <= j.readPos {
+			j.concealed++
+		}
+		for i := range j.out {
+			p := (j.readPos + int64(i)) % capacity
+			j.out[i] = j.ring[p]
+			j.ring[p] = 0
+		}
+		j.readPos += int64(j.n)
+		if due := j.schedAt.Add(j.dur(j.readPos - j.schedPos)); now.Sub(due) > jitterSlack {
+			j.schedPos, j.schedAt = j.readPos, now // the reader fell behind
+		}
+	}
+	f := media.Frame{Samples: j.out, Rate: j.rate, At: media.FrameAt(j.seq), Seq: j.seq}
+	j.seq++
+	j.frames++
+	return f
+}
+
+// streamTime is the stream time of the next frame to play.
+func (j *jitterBuffer) streamTime() time.Duration {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return media.FrameAt(j.seq)
+}
+
+var _ media.Reader = (*jitterBuffer)(nil)
