@@ -54,12 +54,23 @@ func server(t testing.TB, ans telephony.Answerer, brains telephony.Brains, cfg s
 	return h, "ws" + strings.TrimPrefix(ts.URL, "http")
 }
 
-// client is a test peer: a speaker or livestream bridge.
+// client is a test peer: a speaker or livestream bridge. A reader
+// goroutine (stopped by closing the connection, joined at cleanup) feeds
+// msgs; the test goroutine consumes them.
 type client struct {
 	t     testing.TB
 	ws    *websocket.Conn
+	msgs  chan msg
+	done  chan struct{}
 	audio [][]byte // binary messages received
 	evs   []stream.Event
+}
+
+// msg is one message read, or the read error that ended the reader.
+type msg struct {
+	kind int
+	data []byte
+	err  error
 }
 
 func dial(t testing.TB, url, token string) *client {
@@ -72,8 +83,8 @@ func dial(t testing.TB, url, token string) *client {
 		}
 		t.Fatalf("dial: %v (HTTP %d)", err, code)
 	}
-	t.Cleanup(func() { c.ws.Close() })
 	c.t = t
+	t.Cleanup(c.close)
 	return c
 }
 
@@ -88,7 +99,30 @@ func tryDial(url, token string) (*client, *http.Response, error) {
 	if err != nil {
 		return nil, resp, err
 	}
-	return &client{ws: ws}, resp, nil
+	c := &client{ws: ws, msgs: make(chan msg, 1<<14), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for {
+			kind, b, err := ws.ReadMessage()
+			c.msgs <- msg{kind, b, err}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return c, resp, nil
+}
+
+// close closes the connection and joins the reader.
+func (c *client) close() {
+	c.ws.Close()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.msgs: // unblock a reader stuck on a full channel
+		}
+	}
 }
 
 func (c *client) sendJSON(v any) {
@@ -137,23 +171,70 @@ func (c *client) next(d time.Duration) stream.Event {
 	return ev
 }
 
+var errTimeout = errors.New("test client: timed out")
+
 func (c *client) tryNext(d time.Duration) (stream.Event, error) {
-	c.ws.SetReadDeadline(time.Now().Add(d))
+	timer := time.NewTimer(d)
+	defer timer.Stop()
 	for {
-		kind, b, err := c.ws.ReadMessage()
+		ev, isEvent, err := c.readOne(timer.C)
+		if err != nil || isEvent {
+			return ev, err
+		}
+	}
+}
+
+// readOne takes one message: an event, or bot audio (kept in c.audio).
+func (c *client) readOne(timeout <-chan time.Time) (ev stream.Event, isEvent bool, err error) {
+	var m msg
+	select {
+	case m = <-c.msgs:
+	case <-timeout:
+		return stream.Event{}, false, errTimeout
+	}
+	if m.err != nil {
+		c.msgs <- m // keep reporting the end
+		return stream.Event{}, false, m.err
+	}
+	if m.kind == websocket.BinaryMessage {
+		c.audio = append(c.audio, m.data)
+		return stream.Event{}, false, nil
+	}
+	if err := json.Unmarshal(m.data, &ev); err != nil {
+		return stream.Event{}, false, err
+	}
+	c.evs = append(c.evs, ev)
+	return ev, true, nil
+}
+
+// audioQuiet reads until no message has arrived for gap (the bot has
+// finished speaking), for at most d.
+func (c *client) audioQuiet(gap, d time.Duration) {
+	c.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		timer := time.NewTimer(gap)
+		_, _, err := c.readOne(timer.C)
+		timer.Stop()
+		if errors.Is(err, errTimeout) {
+			return
+		}
 		if err != nil {
-			return stream.Event{}, err
+			c.t.Fatalf("waiting for the bot to finish: %v", err)
 		}
-		if kind == websocket.BinaryMessage {
-			c.audio = append(c.audio, b)
-			continue
+	}
+	c.t.Fatalf("the bot kept talking for %v", d)
+}
+
+// audioUntil reads until n bot audio messages have arrived in all.
+func (c *client) audioUntil(n int, d time.Duration) {
+	c.t.Helper()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for len(c.audio) < n {
+		if _, _, err := c.readOne(timer.C); err != nil {
+			c.t.Fatalf("waiting for %d bot audio messages (have %d): %v", n, len(c.audio), err)
 		}
-		var ev stream.Event
-		if err := json.Unmarshal(b, &ev); err != nil {
-			return stream.Event{}, err
-		}
-		c.evs = append(c.evs, ev)
-		return ev, nil
 	}
 }
 

@@ -248,7 +248,7 @@ func TestAuth(t *testing.T) {
 				t.Fatalf("HTTP %d, want %d", resp.StatusCode, tc.want)
 			}
 			if c != nil {
-				c.ws.Close()
+				c.close()
 			}
 		})
 	}
@@ -283,7 +283,7 @@ func TestConnectionLimits(t *testing.T) {
 	a.sendJSON(`{"type":"stop"}`)
 	a.expect(stream.TypeEnd)
 	a.closed(5 * time.Second)
-	a.ws.Close()
+	a.close()
 	deadline := time.Now().Add(5 * time.Second)
 	for h.Gate().Open() > 1 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
