@@ -350,6 +350,7 @@ func (e *Engine) Handle(ctx context.Context, sessionID string, in Input) (Reply,
 		id := ids.Ticket
 		r.Ticket = &id
 	}
+	r.Turn = ids.Seq
 	return *r, nil
 }
 

@@ -4,6 +4,7 @@ package dialog
 // interface of `callbee ask`, the HTTP API and every door.
 type Reply struct {
 	Session         string    `json:"session"`
+	Turn            int       `json:"turn,omitempty"` // the turn's number in the session (1, 2, ...), once saved
 	Text            string    `json:"text"`
 	FAQ             *string   `json:"faq"`
 	Action          string    `json:"action"`

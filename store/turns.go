@@ -207,7 +207,7 @@ func (s *Store) Turns(ctx context.Context, sessionID string) ([]Turn, error) {
 		return nil, err
 	}
 	const q = `SELECT id, session_id, seq, at, lang, user_text, dtmf, reply, faq, action, confidence, out_of_scope,
-    emotion, handoff, latency_us, trace FROM turns WHERE session_id = ? ORDER BY seq`
+    emotion, handoff, latency_us, response_us, trace FROM turns WHERE session_id = ? ORDER BY seq`
 	rows, err := s.r.QueryContext(ctx, q, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("store: turns %s: %w", sessionID, err)
@@ -221,7 +221,7 @@ func (s *Store) Turns(ctx context.Context, sessionID string) ([]Turn, error) {
 			reply, trace sql.NullString
 		)
 		if err := rows.Scan(&t.ID, &t.SessionID, &t.Seq, &at, &t.Lang, &t.UserText, &t.DTMF, &reply, &t.FAQ,
-			&t.Action, &t.Confidence, &t.OutOfScope, &t.Emotion, &t.Handoff, &t.LatencyUS, &trace); err != nil {
+			&t.Action, &t.Confidence, &t.OutOfScope, &t.Emotion, &t.Handoff, &t.LatencyUS, &t.ResponseUS, &trace); err != nil {
 			return nil, fmt.Errorf("store: turns %s: %w", sessionID, err)
 		}
 		if t.At, err = parseTime(at); err != nil {

@@ -54,7 +54,8 @@ type Turn struct {
 	Emotion    string          `json:"emotion,omitempty"`
 	Handoff    bool            `json:"handoff"`
 	LatencyUS  int64           `json:"latency_us"`
-	Trace      json.RawMessage `json:"trace,omitempty"` // per-turn timing trace (voice loop), optional
+	ResponseUS int64           `json:"response_us,omitempty"` // voice turns: end of speech to first bot audio
+	Trace      json.RawMessage `json:"trace,omitempty"`       // per-turn timing trace (voice loop), optional
 }
 
 // Handoff kinds.

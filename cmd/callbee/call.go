@@ -15,6 +15,8 @@ import (
 	"github.com/callbee/callbee/media"
 	"github.com/callbee/callbee/media/audiofile"
 	"github.com/callbee/callbee/media/resample"
+	"github.com/callbee/callbee/telephony"
+	"github.com/callbee/callbee/telephony/switchboard"
 	"github.com/callbee/callbee/tts/espeak"
 	"github.com/callbee/callbee/tts/ttscache"
 )
@@ -132,7 +134,9 @@ func cmdCall(ctx context.Context, c *cli, args []string) int {
 	if err := errors.Join(ww.Close(), f.Close()); err != nil {
 		return c.errorf("call", "write %s: %v", *outPath, err)
 	}
+	store := switchboard.StoreTraces(st, log)
 	for _, t := range results {
+		store(telephony.Call{Door: callChannel}, sess.ID(), t)
 		line, err := turnJSON(t)
 		if err != nil {
 			return c.errorf("call", "%v", err)

@@ -26,6 +26,9 @@ const (
 	EventInterrupted EventKind = "interrupted"
 	// EventHandoff: the brain handed the call to a person (Reply set).
 	EventHandoff EventKind = "handoff"
+	// EventTurn: a caller turn is over (answered, interrupted or failed);
+	// Turn holds it with its trace.
+	EventTurn EventKind = "turn"
 	// EventEnd: the call is over (Text: the reason).
 	EventEnd EventKind = "end"
 )
@@ -38,6 +41,7 @@ type Event struct {
 	Text    string
 	DTMF    string
 	Reply   *dialog.Reply
+	Turn    *Turn // EventTurn only
 }
 
 // emit calls the configured observer, if any.

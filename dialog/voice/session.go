@@ -497,6 +497,7 @@ func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 		}
 		t := wk.turn(ctx, j)
 		turns = append(turns, t)
+		s.emit(Event{Kind: EventTurn, Turn: &t})
 		s.mu.Lock()
 		s.turnsDon++
 		if t.Err == nil && !t.Reply.EndCall {

@@ -152,8 +152,8 @@ func TestScriptedCall(t *testing.T) {
 	}
 	evMu.Lock()
 	defer evMu.Unlock()
-	wantK := []EventKind{EventWelcome, EventTranscript, EventReply, EventTranscript, EventReply,
-		EventTranscript, EventReply, EventEnd}
+	wantK := []EventKind{EventWelcome, EventTranscript, EventReply, EventTurn, EventTranscript, EventReply, EventTurn,
+		EventTranscript, EventReply, EventTurn, EventEnd}
 	if !slices.Equal(kinds, wantK) {
 		t.Errorf("events %v, want %v", kinds, wantK)
 	}

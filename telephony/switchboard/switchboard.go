@@ -13,9 +13,11 @@ package switchboard
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/callbee/callbee/asr"
 	"github.com/callbee/callbee/dialog/voice"
@@ -63,6 +65,26 @@ type Speech interface {
 	Warm(shop *kb.Shop, lang string, rate int, texts []string)
 }
 
+// TraceStore keeps the voice traces of turns (*store.Store).
+type TraceStore interface {
+	SetTurnTrace(ctx context.Context, sessionID string, seq int, response time.Duration, trace json.RawMessage) error
+}
+
+// StoreTraces is a turn observer (WithTurnObserver) that records each
+// turn's response latency and trace in st; failures are logged.
+func StoreTraces(st TraceStore, log *slog.Logger) func(telephony.Call, string, voice.Turn) {
+	return func(c telephony.Call, session string, t voice.Turn) {
+		if t.Reply.Turn == 0 || t.Trace.Latency() <= 0 {
+			return // failed or unanswered turn: nothing committed or nothing heard
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := st.SetTurnTrace(ctx, session, t.Reply.Turn, t.Trace.Latency(), t.Trace.MillisJSON()); err != nil {
+			log.Warn("store turn trace", "door", c.Door, "session", session, "err", err)
+		}
+	}
+}
+
 // Switchboard answers calls. It is safe for concurrent use.
 type Switchboard struct {
 	lines  Lines
@@ -93,8 +115,9 @@ func WithLogger(l *slog.Logger) Option {
 // runs file-driven calls faster than real time); default media.SystemClock.
 func WithClock(c media.Clock) Option { return func(s *Switchboard) { s.clock = c } }
 
-// WithTurnObserver calls fn after every caller turn of every call (for the
-// store's traces and metrics). fn runs on the call's goroutine: keep it short.
+// WithTurnObserver calls fn as soon as each caller turn of every call is
+// over (for the store's traces and metrics). fn runs on the call's
+// goroutine: keep it short.
 func WithTurnObserver(fn func(c telephony.Call, session string, t voice.Turn)) Option {
 	return func(s *Switchboard) { s.onTurn = fn }
 }
@@ -173,9 +196,21 @@ func (s *Switchboard) Answer(ctx context.Context, c telephony.Call, in media.Rea
 		}
 	}
 	log := s.log.With("door", c.Door, "call", c.ID, "shop", line.Shop.ID(), "lang", lang)
-	sess, err := voice.New(line.Brain, rec.Recognizer, syn, voice.Config{
+	var sess *voice.Session
+	onEvent := c.OnEvent
+	if s.onTurn != nil {
+		onEvent = func(ev voice.Event) {
+			if ev.Kind == voice.EventTurn && ev.Turn != nil {
+				s.onTurn(c, ev.Session, *ev.Turn)
+			}
+			if c.OnEvent != nil {
+				c.OnEvent(ev)
+			}
+		}
+	}
+	sess, err = voice.New(line.Brain, rec.Recognizer, syn, voice.Config{
 		Lang: lang, Rate: rec.Rate, Channel: c.Door, Caller: c.Caller, Pick: rec.Pick,
-		Opening: c.Opening, OnEvent: c.OnEvent, Logger: log, Clock: s.clock,
+		Opening: c.Opening, OnEvent: onEvent, Logger: log, Clock: s.clock,
 	})
 	if err != nil {
 		return telephony.Result{}, fmt.Errorf("switchboard: %w", err)
@@ -187,9 +222,6 @@ func (s *Switchboard) Answer(ctx context.Context, c telephony.Call, in media.Rea
 		if turns[i].Reply.Handoff {
 			r := turns[i].Reply
 			res.Handoff = &r
-		}
-		if s.onTurn != nil {
-			s.onTurn(c, res.Session, turns[i])
 		}
 	}
 	log.Info("call ended", "turns", len(turns), "p50_ms", voice.Percentile(turns, 50).Milliseconds(),

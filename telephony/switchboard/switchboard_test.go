@@ -4,13 +4,18 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/dialog/voice"
+	"github.com/callbee/callbee/kb/kbtest"
 	"github.com/callbee/callbee/media"
 	"github.com/callbee/callbee/media/mediatest"
+	"github.com/callbee/callbee/store"
 	"github.com/callbee/callbee/telephony"
 	"github.com/callbee/callbee/telephony/switchboard"
 	"github.com/callbee/callbee/telephony/switchboard/switchboardtest"
@@ -87,5 +92,48 @@ func TestAnswerErrors(t *testing.T) {
 	}
 	if _, ok := sb.Brain("nope"); ok {
 		t.Error("brain of an unknown shop")
+	}
+}
+
+func TestStoreTraces(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "cb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e, err := dialog.New(kbtest.DemoShop(t), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := switchboard.NewOffline(switchboard.WithLanguages("en"))
+	defer sp.Close()
+	sb, err := switchboard.New(switchboard.Engines{e}, sp, switchboard.WithClock(&voice.FastClock{}),
+		switchboard.WithTurnObserver(switchboard.StoreTraces(st, slog.New(slog.DiscardHandler))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := media.NewSliceReader(media.Rate16k,
+		switchboardtest.Speak(t, "en-us", "when will you ship my order", media.Rate16k, time.Second, 2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out media.Buffer
+	res, err := sb.Answer(ctx, telephony.Call{Door: telephony.DoorWebRTC, Lang: "en", Rate: media.Rate16k}, in, nil, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	turns, err := st.Turns(ctx, res.Session)
+	if err != nil || len(turns) != 1 {
+		t.Fatalf("turns %+v, %v", turns, err)
+	}
+	if turns[0].ResponseUS <= 0 || len(turns[0].Trace) == 0 {
+		t.Errorf("turn saved without its trace: %+v", turns[0])
+	}
+	lat, err := st.ResponseLatency(ctx, store.LatencyFilter{Channel: telephony.DoorWebRTC})
+	if err != nil || lat.N != 1 || lat.P50 != time.Duration(turns[0].ResponseUS)*time.Microsecond {
+		t.Errorf("latency %+v, %v", lat, err)
 	}
 }
