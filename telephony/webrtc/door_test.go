@@ -1,0 +1,335 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/mediatest"
+)
+
+// newTestDoor serves a loopback door on 127.0.0.1:0; both are closed at
+// the end of the test (door first: it closes the sockets).
+func newTestDoor(t testing.TB, ans *fakeAnswerer, cfg Config) (*Door, *httptest.Server) {
+	t.Helper()
+	cfg.LoopbackOnly = true
+	d, err := New(ans, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("door close: %v", err)
+		}
+		srv.Close()
+	})
+	return d, srv
+}
+
+// zeroCrossingHz estimates the frequency of a tone.
+func zeroCrossingHz(s []int16, rate int) float64 {
+	n := 0
+	for i := 1; i < len(s); i++ {
+		if (s[i-1] < 0) != (s[i] < 0) {
+			n++
+		}
+	}
+	return float64(n) / 2 / (float64(len(s)) / float64(rate))
+}
+
+// loudest returns the 0.5 s window of s with the highest RMS.
+func loudest(s []int16, rate int) []int16 {
+	w := rate / 2
+	best, at := 0.0, 0
+	for i := 0; i+w <= len(s); i += rate / 50 {
+		if r := mediatest.RMS(s[i : i+w]); r > best {
+			best, at = r, i
+		}
+	}
+	if len(s) < w {
+		return s
+	}
+	return s[at : at+w]
+}
+
+func TestCall(t *testing.T) {
+	tests := []struct {
+		codec string
+		rate  int
+	}{{CodecOpus, media.Rate48k}, {CodecPCMU, media.Rate8k}}
+	for _, tt := range tests {
+		t.Run(tt.codec, func(t *testing.T) {
+			mediatest.CheckLeaks(t)
+			ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+			defer cancel()
+			ans := &fakeAnswerer{}
+			_, srv := newTestDoor(t, ans, Config{})
+			c := dialClient(t, wsURL(srv), tt.codec)
+			c.call("demo", "en")
+			ready := c.wait(EvReady, 10*time.Second)
+			if ready.Codec != tt.codec || ready.Call == "" || ready.Token == "" {
+				t.Fatalf("ready %+v, want codec %s with call and token", ready, tt.codec)
+			}
+			if ev := c.wait(EvWelcome, 5*time.Second); ev.Text != "hello" || ev.Session != "fake-session" {
+				t.Fatalf("welcome %+v", ev)
+			}
+			// The caller says something loud for 0.6 s.
+			if err := c.speak(ctx, tt.rate, mediatest.Sine(tt.rate, 300, 6000, 600*time.Millisecond)); err != nil {
+				t.Fatal(err)
+			}
+			reply := c.wait(EvReply, 5*time.Second)
+			if reply.FAQ != "fake.tone" || reply.Text != "I heard a tone" {
+				t.Fatalf("reply %+v, want the fake FAQ", reply)
+			}
+			// By now the bot's 1 s tone has been sent.
+			time.Sleep(300 * time.Millisecond)
+			got := loudest(c.botAudio(), tt.rate)
+			rms, hz := mediatest.RMS(got), zeroCrossingHz(got, tt.rate)
+			t.Logf("bot audio: %d samples, loudest 0.5 s RMS %.0f at %.0f Hz", len(c.botAudio()), rms, hz)
+			if rms < 3000 || math.Abs(hz-440) > 20 {
+				t.Errorf("bot audio RMS %.0f at %.0f Hz, want the 440 Hz tone at ~5600", rms, hz)
+			}
+			c.send(Message{Type: MsgHangup})
+			if ev := c.wait(EvEnd, 5*time.Second); ev.Reason != "caller hung up" {
+				t.Errorf("end %+v, want reason caller hung up", ev)
+			}
+			calls, frames, eof, _ := ans.snapshot()
+			if len(calls) != 1 || calls[0].Rate != tt.rate || calls[0].Shop != "demo" || calls[0].Lang != "en" || calls[0].Door != "webrtc" {
+				t.Errorf("answerer saw calls %+v", calls)
+			}
+			if !eof || frames < 25 {
+				t.Errorf("answerer: eof %v after %d caller frames", eof, frames)
+			}
+		})
+	}
+}
+
+func TestControls(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ans := &fakeAnswerer{}
+	_, srv := newTestDoor(t, ans, Config{})
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	c.send(Message{Type: MsgControl, Action: ActionRepeat})
+	if ev := c.wait(EvError, 5*time.Second); ev.Code != "protocol" {
+		t.Fatalf("control before start: %+v, want a protocol error", ev)
+	}
+	c.call("demo", "en")
+	c.wait(EvWelcome, 10*time.Second)
+	for _, m := range []Message{
+		{Type: MsgControl, Action: ActionRepeat},
+		{Type: MsgControl, Action: ActionHuman},
+		{Type: MsgControl, Action: ActionCard, Key: "3"},
+	} {
+		c.send(m)
+		if ev := c.wait(EvReply, 5*time.Second); ev.Type == "" {
+			t.Fatalf("no reply to %+v", m)
+		}
+	}
+	if _, _, _, keys := ans.snapshot(); keys != "*03" {
+		t.Errorf("keys %q, want *03", keys)
+	}
+	// The fake answerer has no text path: slower is refused, not faked.
+	c.send(Message{Type: MsgControl, Action: ActionSlower})
+	if ev := c.wait(EvError, 5*time.Second); ev.Code != "protocol" {
+		t.Errorf("slower without a text path: %+v", ev)
+	}
+}
+
+func TestSignallingErrors(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	_, srv := newTestDoor(t, &fakeAnswerer{}, Config{})
+	tests := []struct {
+		name string
+		msg  string
+		code string
+	}{
+		{"not json", "hello", "bad_message"},
+		{"unknown type", `{"type":"dial"}`, "bad_message"},
+		{"offer before start", `{"type":"offer","sdp":"v=0"}`, "protocol"},
+		{"candidate before start", `{"type":"candidate","candidate":{"candidate":""}}`, "protocol"},
+		{"resume unknown call", `{"type":"resume","call":"nope","token":"nope"}`, "unknown_call"},
+	}
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := c.ws.WriteMessage(websocket.TextMessage, []byte(tt.msg)); err != nil {
+				t.Fatal(err)
+			}
+			if ev := c.wait(EvError, 5*time.Second); ev.Code != tt.code {
+				t.Errorf("got %+v, want code %s", ev, tt.code)
+			}
+		})
+	}
+	t.Run("garbage offer", func(t *testing.T) {
+		c.send(Message{Type: MsgStart, Shop: "demo"})
+		c.send(Message{Type: MsgOffer, SDP: "v=0 nonsense"})
+		if ev := c.wait(EvError, 5*time.Second); ev.Code != "bad_message" {
+			t.Errorf("got %+v, want bad_message", ev)
+		}
+	})
+	t.Run("socket closed after bad messages", func(t *testing.T) {
+		c2 := dialClient(t, wsURL(srv), CodecOpus)
+		for range maxBadInARow {
+			if err := c2.ws.WriteMessage(websocket.BinaryMessage, []byte{1}); err != nil {
+				break
+			}
+		}
+		deadline := time.After(5 * time.Second)
+		for {
+			select {
+			case _, ok := <-c2.events:
+				if !ok {
+					return
+				}
+			case <-deadline:
+				t.Fatal("socket still open")
+			}
+		}
+	})
+}
+
+func TestPerIPLimit(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	_, srv := newTestDoor(t, &fakeAnswerer{}, Config{MaxCallsPerIP: 1})
+	dialClient(t, wsURL(srv), CodecOpus)
+	_, resp, err := websocket.DefaultDialer.Dial(wsURL(srv), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second socket: err %v resp %v, want 429", err, resp)
+	}
+	resp.Body.Close()
+}
+
+func TestMaxCalls(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	_, srv := newTestDoor(t, &fakeAnswerer{}, Config{MaxCalls: 1})
+	c1 := dialClient(t, wsURL(srv), CodecOpus)
+	c1.send(Message{Type: MsgStart})
+	c2 := dialClient(t, wsURL(srv), CodecOpus)
+	time.Sleep(100 * time.Millisecond) // c1's start is handled
+	c2.send(Message{Type: MsgStart})
+	if ev := c2.wait(EvError, 5*time.Second); ev.Code != "too_many" {
+		t.Fatalf("second call: %+v, want too_many", ev)
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	_, srv := newTestDoor(t, &fakeAnswerer{}, Config{ConnectTimeout: 300 * time.Millisecond})
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	c.send(Message{Type: MsgStart})
+	if ev := c.wait(EvError, 5*time.Second); ev.Code != "timeout" {
+		t.Fatalf("got %+v, want a timeout error", ev)
+	}
+	if ev := c.wait(EvEnd, 5*time.Second); ev.Reason != "media did not connect" {
+		t.Fatalf("got %+v", ev)
+	}
+}
+
+// TestResume drops the socket mid-call: media carries on, a new socket
+// resumes the call with its token and gets the events it missed.
+func TestResume(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	ans := &fakeAnswerer{}
+	d, srv := newTestDoor(t, ans, Config{ResumeWindow: 5 * time.Second})
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	c.call("demo", "en")
+	ready := c.wait(EvReady, 10*time.Second)
+	if ready.Call == "" {
+		t.Fatal("no ready event")
+	}
+	_ = c.ws.Close() // the network blips; the peer connection stays up
+	time.Sleep(200 * time.Millisecond)
+	if d.Calls() != 1 {
+		t.Fatalf("%d calls after the socket dropped, want 1", d.Calls())
+	}
+	// Caller audio still arrives while no socket is attached.
+	if err := c.speak(ctx, media.Rate48k, mediatest.Sine(media.Rate48k, 300, 6000, 600*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	bad := dialClient(t, wsURL(srv), CodecOpus)
+	bad.send(Message{Type: MsgResume, Call: ready.Call, Token: "wrong"})
+	if ev := bad.wait(EvError, 5*time.Second); ev.Code != "unknown_call" {
+		t.Fatalf("resume with a wrong token: %+v", ev)
+	}
+	c2 := dialClient(t, wsURL(srv), CodecOpus)
+	c2.send(Message{Type: MsgResume, Call: ready.Call, Token: ready.Token})
+	ev, _ := c2.waitAny(5*time.Second, EvReply)
+	if ev.FAQ != "fake.tone" {
+		t.Fatalf("after resume: %+v, want the reply made while detached", ev)
+	}
+	c2.send(Message{Type: MsgHangup})
+	if ev := c2.wait(EvEnd, 5*time.Second); ev.Reason != "caller hung up" {
+		t.Errorf("end %+v", ev)
+	}
+}
+
+// TestResumeWindowEnds: no socket comes back, the call ends.
+func TestResumeWindowEnds(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ans := &fakeAnswerer{}
+	d, srv := newTestDoor(t, ans, Config{ResumeWindow: 300 * time.Millisecond})
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	c.call("demo", "en")
+	c.wait(EvReady, 10*time.Second)
+	_ = c.ws.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for d.Calls() > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := d.Calls(); n != 0 {
+		t.Fatalf("%d calls after the resume window", n)
+	}
+	if _, _, eof, _ := ans.snapshot(); !eof {
+		t.Error("answerer did not see the hang-up")
+	}
+}
+
+func TestDoorClose(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ans := &fakeAnswerer{}
+	d, srv := newTestDoor(t, ans, Config{})
+	c := dialClient(t, wsURL(srv), CodecOpus)
+	c.call("demo", "en")
+	c.wait(EvReady, 10*time.Second)
+	done := make(chan error, 1)
+	go func() { done <- d.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	if d.Calls() != 0 {
+		t.Error("calls left after Close")
+	}
+	if err := d.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if _, _, err := websocket.DefaultDialer.Dial(wsURL(srv), nil); err == nil {
+		t.Error("socket accepted after Close")
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	if _, err := New(nil, Config{}); !errors.Is(err, ErrBadConfig) {
+		t.Errorf("nil answerer: %v", err)
+	}
+	if _, err := New(&fakeAnswerer{}, Config{UDPPortMin: 5}); !errors.Is(err, ErrBadConfig) {
+		t.Errorf("bad ports: %v", err)
+	}
+	if _, err := New(&fakeAnswerer{}, Config{}, WithLogger(nil)); !errors.Is(err, ErrBadConfig) {
+		t.Errorf("nil logger: %v", err)
+	}
+}
