@@ -102,6 +102,25 @@ func conceptKey(name string) uint64 {
 	return hashAdd(hashStart(kindConcept), name)
 }
 
+// zhMemberTail is said after a member to normalize it as it reads inside a
+// sentence: normalization makes a sentence-final "没"/"不" a "吗" ("发了没"
+// becomes "发了吗"), which callers' "发了没有" and "发了没 急着穿" never hold.
+const zhMemberTail = "好"
+
+// zhMemberForms returns a Chinese member normalized on its own and, when
+// that differs, as it reads inside a sentence; without spaces.
+func zhMemberForms(m string) []string {
+	var out []string
+	if n := strings.ReplaceAll(normalize.Normalize(m, "zh"), " ", ""); n != "" {
+		out = append(out, n)
+	}
+	in := strings.ReplaceAll(normalize.Normalize(m+zhMemberTail, "zh"), " ", "")
+	if in, ok := strings.CutSuffix(in, zhMemberTail); ok && in != "" && (len(out) == 0 || in != out[0]) {
+		out = append(out, in)
+	}
+	return out
+}
+
 // newConceptIndexZH builds the Chinese member lookup; members are normalized
 // like caller text.
 func newConceptIndexZH(concepts map[string][]string) *conceptIndex {
@@ -109,7 +128,7 @@ func newConceptIndexZH(concepts map[string][]string) *conceptIndex {
 	for name, members := range concepts {
 		key := conceptKey(name)
 		for _, m := range members {
-			if n := strings.ReplaceAll(normalize.Normalize(m, "zh"), " ", ""); n != "" {
+			for _, n := range zhMemberForms(m) {
 				addMember(all, n, 0, key)
 			}
 		}
@@ -131,18 +150,41 @@ func newConceptIndexZH(concepts map[string][]string) *conceptIndex {
 }
 
 // newConceptIndexEN builds the English member lookup over canonical stems.
+// A member that the synonym map turns into another concept's member as
+// written ("turn up" of louder becomes "arrive") is left out: it would give
+// its concept to every text that says the other one.
 func newConceptIndexEN(concepts map[string][]string) *conceptIndex {
+	stems := func(s string) []string {
+		words := strings.Fields(s)
+		for i, w := range words {
+			words[i] = stemEN(w)
+		}
+		return words
+	}
+	asWritten := map[string]map[string]bool{} // stems without synonyms -> concepts
+	for name, members := range concepts {
+		for _, m := range members {
+			k := strings.Join(stems(normalize.Normalize(m, "en")), " ")
+			if asWritten[k] == nil {
+				asWritten[k] = map[string]bool{}
+			}
+			asWritten[k][name] = true
+		}
+	}
 	all := map[string]*conceptMember{}
 	for name, members := range concepts {
 		key := conceptKey(name)
 		for _, m := range members {
-			words := strings.Fields(canonEN(normalize.Normalize(m, "en")))
-			for i, w := range words {
-				words[i] = stemEN(w)
+			n := normalize.Normalize(m, "en")
+			words := stems(canonEN(n))
+			if len(words) == 0 {
+				continue
 			}
-			if len(words) > 0 {
-				addMember(all, strings.Join(words, " "), len(words), key)
+			text := strings.Join(words, " ")
+			if text != strings.Join(stems(n), " ") && collides(asWritten[text], name) {
+				continue
 			}
+			addMember(all, text, len(words), key)
 		}
 	}
 	ci := &conceptIndex{byWord: map[string][]conceptMember{}}
@@ -159,6 +201,16 @@ func newConceptIndexEN(concepts map[string][]string) *conceptIndex {
 		})
 	}
 	return ci
+}
+
+// collides reports whether concepts holds a concept other than name.
+func collides(concepts map[string]bool, name string) bool {
+	for c := range concepts {
+		if c != name {
+			return true
+		}
+	}
+	return false
 }
 
 // conceptHit is one member found in a text, as a half-open span in bytes
