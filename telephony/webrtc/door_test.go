@@ -13,11 +13,12 @@ import (
 
 	"github.com/callbee/callbee/media"
 	"github.com/callbee/callbee/media/mediatest"
+	"github.com/callbee/callbee/telephony"
 )
 
 // newTestDoor serves a loopback door on 127.0.0.1:0; both are closed at
 // the end of the test (door first: it closes the sockets).
-func newTestDoor(t testing.TB, ans *fakeAnswerer, cfg Config) (*Door, *httptest.Server) {
+func newTestDoor(t testing.TB, ans telephony.Answerer, cfg Config) (*Door, *httptest.Server) {
 	t.Helper()
 	cfg.LoopbackOnly = true
 	d, err := New(ans, cfg)
