@@ -11,11 +11,11 @@ import (
 	"github.com/callbee/callbee/media"
 )
 
-// inbox is the bounded queue of caller frames between the connection's
-// reader and the answerer: Push never blocks (the oldest frame is dropped
-// and counted when full); ReadFrame waits, and returns io.EOF once the
-// inbox is closed and drained.
-type inbox struct {
+// Inbox is the bounded queue of caller frames between a door's reader and
+// the answerer: Push never blocks (the oldest frame is dropped and counted
+// when full); ReadFrame waits, and returns io.EOF once the inbox is closed
+// and drained. telephony/twilio uses it too.
+type Inbox struct {
 	max   int
 	ready chan struct{} // 1-buffered: "something changed"
 
@@ -28,21 +28,25 @@ type inbox struct {
 	dropped atomic.Uint64
 }
 
-var _ media.Reader = (*inbox)(nil)
+var _ media.Reader = (*Inbox)(nil)
 
-func newInbox(max int) *inbox {
-	return &inbox{max: max, ready: make(chan struct{}, 1)}
+// NewInbox returns an inbox holding at most max frames.
+func NewInbox(max int) *Inbox {
+	if max <= 0 {
+		max = DefaultInboundFrames
+	}
+	return &Inbox{max: max, ready: make(chan struct{}, 1)}
 }
 
-func (b *inbox) signal() {
+func (b *Inbox) signal() {
 	select {
 	case b.ready <- struct{}{}:
 	default:
 	}
 }
 
-// push queues a copy of f. It reports false after close.
-func (b *inbox) push(f media.Frame) bool {
+// Push queues a copy of f. It reports false after Close.
+func (b *Inbox) Push(f media.Frame) bool {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -65,8 +69,9 @@ func (b *inbox) push(f media.Frame) bool {
 	return true
 }
 
-// close ends the stream: ReadFrame drains what is queued, then io.EOF.
-func (b *inbox) close() {
+// Close ends the stream: ReadFrame drains what is queued, then io.EOF.
+// Safe twice.
+func (b *Inbox) Close() {
 	b.mu.Lock()
 	b.closed = true
 	b.mu.Unlock()
@@ -75,7 +80,7 @@ func (b *inbox) close() {
 
 // ReadFrame returns the oldest queued frame; its samples are valid until
 // the next call.
-func (b *inbox) ReadFrame(ctx context.Context) (media.Frame, error) {
+func (b *Inbox) ReadFrame(ctx context.Context) (media.Frame, error) {
 	for {
 		b.mu.Lock()
 		if b.last != nil && len(b.free) < b.max {
@@ -104,10 +109,13 @@ func (b *inbox) ReadFrame(ctx context.Context) (media.Frame, error) {
 	}
 }
 
+// Dropped counts frames dropped because the inbox was full.
+func (b *Inbox) Dropped() uint64 { return b.dropped.Load() }
+
 // pcmIn turns binary messages of PCM16LE of any length into standard frames.
 type pcmIn struct {
 	framer  *media.Framer
-	in      *inbox
+	in      *Inbox
 	carry   byte
 	carried bool
 	buf     []int16
@@ -119,7 +127,7 @@ func newPCMIn(rate, maxFrames int) (*pcmIn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stream: %w", err)
 	}
-	return &pcmIn{framer: fr, in: newInbox(maxFrames)}, nil
+	return &pcmIn{framer: fr, in: NewInbox(maxFrames)}, nil
 }
 
 // write decodes data (a trailing odd byte waits for the next message) and
@@ -144,7 +152,7 @@ func (p *pcmIn) write(data []byte) int {
 		if !ok {
 			return n
 		}
-		p.in.push(f)
+		p.in.Push(f)
 		p.frames++
 		n++
 	}

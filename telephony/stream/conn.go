@@ -117,7 +117,7 @@ func (c *conn) serve() {
 	wg.Wait()
 	_ = c.ws.Close()
 	if c.pcm != nil {
-		c.h.droppedFrames.Add(c.pcm.in.dropped.Load())
+		c.h.droppedFrames.Add(c.pcm.in.Dropped())
 	}
 	c.h.droppedAudio.Add(c.out.Dropped())
 }
@@ -255,7 +255,7 @@ func (c *conn) onMessage(data []byte) {
 		if !c.stopped {
 			c.stopped = true
 			if c.mode == ModeAudio {
-				c.pcm.in.close() // the caller hangs up: the last turn is answered, then end
+				c.pcm.in.Close() // the caller hangs up: the last turn is answered, then end
 			} else {
 				close(c.texts)
 			}
@@ -348,7 +348,7 @@ func (c *conn) runCall(call telephony.Call) {
 		c.sendError(CodeCallFailed, clip200(err.Error()))
 	}
 	c.log.Debug("call ended", "session", res.Session, "turns", len(res.Turns),
-		"dropped_in", c.pcm.in.dropped.Load(), "dropped_out", c.out.Dropped())
+		"dropped_in", c.pcm.in.Dropped(), "dropped_out", c.out.Dropped())
 	if !c.endSent.Load() {
 		reason := "hangup"
 		if err != nil {
