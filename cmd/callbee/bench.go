@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/internal/devset"
+	"github.com/callbee/callbee/internal/voicebench"
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/nlu/match"
 )
@@ -37,6 +39,8 @@ type benchReport struct {
 	LeaveOneOut []looResult    `json:"leave_one_out"`
 
 	Throughput throughput `json:"throughput"`
+
+	Voice *voicebench.Report `json:"voice,omitempty"` // --voice
 }
 
 type looResult struct {
@@ -69,6 +73,9 @@ func cmdBench(ctx context.Context, c *cli, args []string) int {
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	skipEval := fs.Bool("no-eval", false, "skip the dev set and leave-one-out evaluations")
 	failures := fs.Int("failures", 10, "dev set failures to list in the text report (-1: all)")
+	voiceBench := fs.Bool("voice", false, "also measure the voice loop: ASR real-time factor, TTS time to first audio, concurrent real-time calls")
+	levels := fs.String("calls", "10,20,40", "with --voice: numbers of concurrent calls to ramp through")
+	voiceLang := fs.String("voice-lang", "", "with --voice: language of the load calls (default: the shop's first)")
 	pos, code, ok := parseArgs(fs, args)
 	if !ok {
 		return code
@@ -86,7 +93,22 @@ func cmdBench(ctx context.Context, c *cli, args []string) int {
 		defer os.RemoveAll(dir)
 		db = filepath.Join(dir, "bench.db")
 	}
-	r, err := runBench(ctx, *shopPath, db, *n, !*skipEval, c.stderr)
+	var vo *voicebench.Options
+	if *voiceBench {
+		vo = &voicebench.Options{Lang: *voiceLang, Progress: func(s string) { fmt.Fprintf(c.stderr, "callbee bench: %s\n", s) }}
+		for _, f := range strings.Split(*levels, ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || v < 1 {
+				fmt.Fprintf(c.stderr, "callbee bench: --calls %q: want numbers like 10,20,40\n", *levels)
+				return exitUsage
+			}
+			vo.Levels = append(vo.Levels, v)
+		}
+		if cfg, err := (&common{}).config(); err == nil {
+			vo.Models = cfg.ModelsDir
+		}
+	}
+	r, err := runBench(ctx, *shopPath, db, *n, !*skipEval, vo, c.stderr)
 	if err != nil {
 		return c.errorf("bench", "%s", problems(err))
 	}
@@ -113,7 +135,7 @@ func defaultBenchShop() string {
 	return ""
 }
 
-func runBench(ctx context.Context, shopPath, db string, n int, eval bool, logw io.Writer) (*benchReport, error) {
+func runBench(ctx context.Context, shopPath, db string, n int, eval bool, vo *voicebench.Options, logw io.Writer) (*benchReport, error) {
 	log := quietLogger(logw)
 	r := &benchReport{GoVersion: runtime.Version(), CPUs: runtime.NumCPU()}
 
@@ -161,6 +183,12 @@ func runBench(ctx context.Context, shopPath, db string, n int, eval bool, logw i
 	qs := benchQuestions(shop)
 	if err := r.Throughput.measure(ctx, e, qs, n); err != nil {
 		return nil, err
+	}
+	if vo != nil {
+		vo.Shop, vo.Brain = shop, e
+		if r.Voice, err = voicebench.Run(ctx, *vo); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -335,4 +363,28 @@ func (r *benchReport) print(w io.Writer, failures int) {
 	if r.DevSetNote != "" {
 		fmt.Fprintln(w, r.DevSetNote)
 	}
+	if r.Voice != nil {
+		printVoice(w, r.Voice)
+	}
+}
+
+func printVoice(w io.Writer, v *voicebench.Report) {
+	fmt.Fprintf(w, "\nvoice loop (%d CPUs)\n", v.CPUs)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range v.RTF {
+		fmt.Fprintf(tw, "ASR real-time factor %s %s\t%.3f (%d utterances)\n", r.Model, r.Search, r.RTF, r.N)
+	}
+	for _, t := range v.TTS {
+		kind := "uncached"
+		if t.Cached {
+			kind = "cached"
+		}
+		fmt.Fprintf(tw, "TTS first audio %s %s %s\tp50 %.2f ms, p95 %.2f ms (%d texts)\n", t.Engine, t.Lang, kind, t.P50MS, t.P95MS, t.N)
+	}
+	for _, l := range v.Levels {
+		fmt.Fprintf(tw, "%d concurrent real-time calls\tresponse p50 %.0f ms, p95 %.0f ms; %d/%d turns right, %d failed; CPU %.0f%% of a core; +%.1f MB RSS per call; %d late frames\n",
+			l.Calls, l.P50MS, l.P95MS, l.Correct, l.Turns, l.Failed, l.CPUPct, l.RSSPerMB, l.Underruns)
+	}
+	fmt.Fprintf(tw, "sustained in real time (p95 <= 1 s)\t%d calls\n", v.SustainedCalls)
+	tw.Flush()
 }
