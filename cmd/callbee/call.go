@@ -204,6 +204,7 @@ func (a turnAudio) at(ctx context.Context, rate int) ([]int16, error) {
 	}
 	return rs.Process(nil, a.samples), nil
 }
+
 // turnJSON is the reply JSON of the brain plus transcript and latency_ms
 // (and error when the turn failed).
 func turnJSON(t voice.Turn) ([]byte, error) {
