@@ -232,6 +232,40 @@ func (p *provider) mediaUntil(n int, d time.Duration) {
 	}
 }
 
+// until reads until a message of event ev arrives, skipping others.
+func (p *provider) until(ev string, d time.Duration) twilio.Message {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
+	for {
+		m, err := p.next(time.Until(deadline))
+		if err != nil {
+			p.t.Fatalf("waiting for %s (%d media so far): %v", ev, p.media, err)
+		}
+		if m.Event == ev {
+			return m
+		}
+	}
+}
+
+// quiet reads until nothing has arrived for gap (the bot is silent), for
+// at most d.
+func (p *provider) quiet(gap, d time.Duration) {
+	p.t.Helper()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		timer := time.NewTimer(gap)
+		_, _, err := p.readOne(timer.C)
+		timer.Stop()
+		if err == errTimeout {
+			return
+		}
+		if err != nil {
+			p.t.Fatalf("waiting for quiet: %v", err)
+		}
+	}
+	p.t.Fatalf("the bot kept talking for %v", d)
+}
+
 // closed waits for the server's close frame and returns its code.
 func (p *provider) closed(d time.Duration) int {
 	p.t.Helper()
