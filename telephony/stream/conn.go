@@ -381,6 +381,16 @@ func (c *conn) onVoiceEvent(ev voice.Event) {
 		e.Type = TypeInterrupted
 	case voice.EventHandoff:
 		e.Type, e.Reply = TypeHandoff, ev.Reply
+	case voice.EventTurn:
+		if ev.Turn == nil {
+			return
+		}
+		lat := ev.Turn.Trace.Latency().Milliseconds()
+		e.Type, e.LatencyMS, e.Interrupted = TypeTurn, &lat, ev.Turn.Interrupted
+		e.StagesMS = map[string]int64{}
+		for k, d := range ev.Turn.Trace.Offsets() {
+			e.StagesMS[k] = d.Milliseconds()
+		}
 	case voice.EventEnd:
 		e.Type = TypeEnd
 		c.endSent.Store(true)

@@ -118,6 +118,11 @@ func TestDemoSpokenQuestion(t *testing.T) {
 				t.Fatalf("transcript %q: reply %+v, want FAQ %s", tr.Text, rep.Reply, tc.faq)
 			}
 			c.audioUntil(audioBefore+25, 10*time.Second) // the answer is spoken: half a second of it
+			if turn := c.until(stream.TypeTurn, 30*time.Second); turn.LatencyMS == nil || *turn.LatencyMS <= 0 || turn.StagesMS["first_audio"] <= 0 {
+				t.Errorf("turn = %+v", turn)
+			} else {
+				t.Logf("turn latency %d ms, stages %v", *turn.LatencyMS, turn.StagesMS)
+			}
 			if err := p.stop(); err != nil {
 				t.Fatal(err)
 			}

@@ -31,6 +31,7 @@ const (
 	TypeReply       = "reply"        // the brain's answer
 	TypeInterrupted = "interrupted"  // the caller talked over the answer: drop buffered bot audio
 	TypeHandoff     = "handoff"      // the brain handed the caller to a person
+	TypeTurn        = "turn"         // a caller turn is over: its latency and stage timings
 	TypeEnd         = "end"          // the session is over; the server closes after it
 	TypeError       = "error"        // a message was refused (code, message)
 	TypePong        = "pong"         // answer to ping
@@ -223,6 +224,12 @@ type Event struct {
 	// reply, handoff: the brain's reply as the API returns it
 	// (faq, action, confidence, handoff, end_call ...).
 	Reply *dialog.Reply `json:"reply,omitempty"`
+	// turn: first bot audio minus the end of the caller's speech, and each
+	// stage's time after the end of speech (end_of_turn, asr_final,
+	// answer_ready, first_audio)
+	LatencyMS   *int64           `json:"latency_ms,omitempty"`
+	StagesMS    map[string]int64 `json:"stages_ms,omitempty"`
+	Interrupted bool             `json:"interrupted,omitempty"`
 	// error
 	Code    string `json:"code,omitempty"`
 	Message string `json:"message,omitempty"`
