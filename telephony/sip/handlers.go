@@ -6,16 +6,44 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	"github.com/callbee/callbee/telephony"
 )
 
 // guard adapts a handler that returns an error to sipgo, logging the
 // error (rate-limited: a flood of bad requests cannot flood the log).
 func (s *Server) guard(h func(*sipmsg.Request, sipmsg.ServerTransaction) error) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		if code, why := checkRequest(req); code != 0 {
+			s.log.Info("sip: malformed request", "method", req.Method.String(), "source", req.Source(), "why", why)
+			if req.Method != sipmsg.ACK {
+				if err := respond(req, tx, code); err != nil {
+					s.log.Warn("sip: respond", "err", err)
+				}
+			}
+			return
+		}
 		if err := h(req, tx); err != nil {
 			s.log.Warn("sip: request failed", "method", req.Method.String(), "source", req.Source(), "err", err)
 		}
 	}
+}
+
+// checkRequest applies RFC 3261 section 8.2 checks that sipgo's parser
+// leaves to the UAS: the version (505) and a CSeq method that matches the
+// request line (400).
+func checkRequest(req *sipmsg.Request) (int, string) {
+	if req.SipVersion != "SIP/2.0" {
+		return 505, "version " + truncate(req.SipVersion, 16)
+	}
+	cseq := req.CSeq()
+	if cseq == nil || req.CallID() == nil || req.From() == nil || req.To() == nil {
+		return 400, "missing CSeq, Call-ID, From or To"
+	}
+	if cseq.MethodName != req.Method {
+		return 400, "CSeq method " + truncate(string(cseq.MethodName), 16) + " on a " + req.Method.String()
+	}
+	return 0, ""
 }
 
 // respond sends a stateful response with optional headers.
@@ -52,6 +80,8 @@ func reasonPhrase(code int) string {
 		return "Server Internal Error"
 	case 503:
 		return "Service Unavailable"
+	case 505:
+		return "Version Not Supported"
 	}
 	return "Unknown"
 }
@@ -86,12 +116,38 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) erro
 	if dua == nil {
 		return respond(req, tx, 400)
 	}
+	// Refusals go straight to the transaction, which absorbs the ACK: no
+	// goroutine or call slot waits for it (a flood of INVITEs that never
+	// ACK must not hold capacity).
+	c := s.newCall(req)
+	if status, ok := s.admit(c); !ok {
+		var hdrs []sipmsg.Header
+		c.endReason(ReasonError, status)
+		if status == 503 {
+			hdrs = append(hdrs, s.retryAfter())
+			c.endReason(ReasonBusy, status)
+		}
+		s.log.Info("sip: call refused", "call", c.info.ID, "status", status)
+		s.finish(c, telephony.Result{}, nil)
+		return respond(req, tx, status, hdrs...)
+	}
+	defer s.release(c)
+	off, neg, err := s.negotiate(req.Body())
+	if err != nil {
+		s.log.Info("sip: offer refused", "call", c.info.ID, "err", err)
+		c.endReason(ReasonNoCommonCodec, 488)
+		s.finish(c, telephony.Result{}, nil)
+		return respond(req, tx, 488, sipmsg.NewHeader("Warning", `304 callbee "Media type not available"`))
+	}
 	d, err := dua.ReadInvite(req, tx)
 	if err != nil {
+		c.endReason(ReasonError, 400)
+		s.finish(c, telephony.Result{}, nil)
 		return errors.Join(err, respond(req, tx, 400))
 	}
 	defer d.Close()
-	s.handleInvite(d)
+	c.dialog = d
+	s.handleInvite(c, off, neg)
 	return nil
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	"github.com/callbee/callbee/dialog/voice"
@@ -23,14 +22,10 @@ import (
 // hangupTimeout bounds sending BYE when the bot ends a call.
 const hangupTimeout = 5 * time.Second
 
-// handleInvite runs one inbound call from INVITE to hang-up, on the
-// INVITE's goroutine: admission (503), offer (488), ringing, answer, the
-// Answerer, BYE.
-func (s *Server) handleInvite(d *sipgo.DialogServerSession) {
-	req := d.InviteRequest
-	c := &Call{dialog: d, id: rand.Uint64() >> 1}
+// newCall describes a new INVITE's call.
+func (s *Server) newCall(req *sipmsg.Request) *Call {
+	c := &Call{id: rand.Uint64() >> 1}
 	c.info = CallInfo{
-		ID:        d.ID,
 		From:      fromUser(req),
 		To:        calledUser(req),
 		Transport: strings.ToUpper(req.Transport()),
@@ -42,38 +37,20 @@ func (s *Server) handleInvite(d *sipgo.DialogServerSession) {
 	}
 	r := s.cfg.route(c.info.To)
 	c.info.Shop, c.info.Lang = r.Shop, r.Lang
-	log := s.log.With("call", c.info.ID, "from", c.info.From, "to", c.info.To)
+	return c
+}
 
-	if status, ok := s.admit(c); !ok {
-		reason, hdrs := ReasonError, []sipmsg.Header(nil)
-		if status == sipmsg.StatusServiceUnavailable {
-			reason, hdrs = ReasonBusy, append(hdrs, s.retryAfter())
-		}
-		log.Info("sip: call refused", "status", status, "active", s.Active())
-		c.endReason(reason, status)
-		if err := d.Respond(status, reasonPhrase(status), nil, hdrs...); err != nil {
-			log.Warn("sip: refuse call", "err", err)
-		}
-		s.finish(c, telephony.Result{}, nil)
-		return
-	}
+// handleInvite runs an admitted call with an acceptable offer from
+// ringing to hang-up, on the INVITE's goroutine.
+func (s *Server) handleInvite(c *Call, off sdpOffer, neg negotiated) {
+	d := c.dialog
+	req := d.InviteRequest
+	log := s.log.With("call", c.info.ID, "from", c.info.From, "to", c.info.To)
 	var (
 		res    telephony.Result
 		ansErr error
 	)
-	defer s.release(c)
 	defer func() { s.finish(c, res, ansErr) }()
-
-	off, neg, err := s.negotiate(req.Body())
-	if err != nil {
-		log.Info("sip: offer refused", "err", err)
-		c.endReason(ReasonNoCommonCodec, sipmsg.StatusNotAcceptableHere)
-		if e := d.Respond(sipmsg.StatusNotAcceptableHere, reasonPhrase(488), nil,
-			sipmsg.NewHeader("Warning", `304 callbee "Media type not available"`)); e != nil {
-			log.Warn("sip: respond 488", "err", e)
-		}
-		return
-	}
 	c.info.Stats.Codec = neg.Audio.Name
 
 	if err := d.Respond(sipmsg.StatusTrying, "Trying", nil); err != nil {

@@ -39,6 +39,7 @@ type jitterBuffer struct {
 
 	mu       sync.Mutex // guards the fields below
 	ring     []int16    // len cap; sample at position p is ring[p%cap]
+	filled   []bool     // per frame slot of ring: some audio was written there
 	anchored bool
 	readPos  int64     // next position to play
 	high     int64     // end of the highest position written
@@ -68,11 +69,17 @@ func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) 
 		slack:   int64(rate) * int64(jitterSlack) / int64(time.Second),
 		timeout: timeout,
 		ring:    make([]int16, c),
+		filled:  make([]bool, c/n),
 		out:     make([]int16, n),
 		preroll: now.Add(media.FrameDuration),
 		lastIn:  now,
 		done:    make(chan struct{}),
 	}
+}
+
+// slot is the frame slot of ring that holds position p.
+func (j *jitterBuffer) slot(p int64) int {
+	return int(p/int64(j.n)) % len(j.filled)
 }
 
 // dur converts samples to time.
@@ -83,6 +90,7 @@ func (j *jitterBuffer) dur(samples int64) time.Duration {
 // anchorLocked restarts the playout schedule with pos due delay from now.
 func (j *jitterBuffer) anchorLocked(pos int64, now time.Time) {
 	clear(j.ring)
+	clear(j.filled)
 	j.anchored = true
 	j.readPos, j.high = pos, pos
 	j.schedPos, j.schedAt = pos, now.Add(j.dur(j.delay))
@@ -102,8 +110,9 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 	switch {
 	case !j.anchored:
 		j.anchorLocked(pos, now)
-	case empty && (restart || pos < j.readPos || pos-j.readPos > j.delay+j.slack):
-		// A new talkspurt or source after a gap: play it after the delay.
+	case empty && (restart || j.readPos-pos > j.delay+j.slack || pos-j.readPos > j.delay+j.slack):
+		// A new talkspurt or source after a gap, or a timestamp jump: play
+		// it after the delay.
 		j.anchorLocked(pos, now)
 	case end <= j.readPos:
 		j.late++
@@ -122,6 +131,9 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 		for p := j.readPos; p < j.readPos+skip; p++ {
 			j.ring[p%capacity] = 0
 		}
+		for p := j.readPos; p < j.readPos+skip; p += int64(j.n) {
+			j.filled[j.slot(p)] = false
+		}
 		j.readPos += skip
 		j.overflow += uint64(skip / int64(j.n))
 		j.schedPos, j.schedAt = j.readPos, now
@@ -136,6 +148,10 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 	for i, s := range samples {
 		j.ring[(pos+int64(i))%capacity] = s
 	}
+	for p := pos; p < end; p += int64(j.n) {
+		j.filled[j.slot(p)] = true
+	}
+	j.filled[j.slot(end-1)] = true
 	if end > j.high {
 		j.high = end
 	}
@@ -196,8 +212,10 @@ func (j *jitterBuffer) takeLocked(now time.Time) media.Frame {
 		j.concealed++
 	} else {
 		capacity := int64(len(j.ring))
-		if j.high <= j.readPos {
+		if sl := j.slot(j.readPos); !j.filled[sl] {
 			j.concealed++
+		} else {
+			j.filled[sl] = false
 		}
 		for i := range j.out {
 			p := (j.readPos + int64(i)) % capacity

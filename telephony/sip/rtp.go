@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"time"
 

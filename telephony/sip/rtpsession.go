@@ -11,9 +11,9 @@ import (
 // section 11: an even port, RTCP bound on the next one) and the caller's
 // address to send to.
 type rtpSession struct {
-	conn   *net.UDPConn
-	rtcp   *net.UDPConn // bound so nobody else takes it; RTCP is not used yet
-	local  *net.UDPAddr
+	conn  *net.UDPConn
+	rtcp  *net.UDPConn // bound so nobody else takes it; RTCP is not used yet
+	local *net.UDPAddr
 	// advertised is the address put in our SDP (c=).
 	advertised net.IP
 	remote     atomic.Pointer[net.UDPAddr]

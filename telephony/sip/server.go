@@ -19,7 +19,6 @@ import (
 	"github.com/callbee/callbee/telephony"
 )
 
-
 // Option configures a Server.
 type Option func(*Server) error
 
@@ -86,14 +85,14 @@ type Server struct {
 	ctx    context.Context // cancelled by Close: ends running calls
 	cancel context.CancelFunc
 
-	mu       sync.Mutex // guards the fields below
+	mu       sync.Mutex       // guards the fields below
 	calls    map[string]*Call // by Call-ID
 	draining bool
 	closed   bool
 	serving  bool
 	idle     chan struct{} // closed when draining and no call is left
 
-	callWG sync.WaitGroup // call goroutines
+	callWG  sync.WaitGroup // call goroutines
 	serveWG sync.WaitGroup // listener goroutines
 }
 

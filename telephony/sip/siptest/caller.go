@@ -92,7 +92,8 @@ type Call struct {
 	d      *sipgo.DialogClientSession
 	rtp    *net.UDPConn
 	remote *net.UDPAddr
-	Status int // final response to the INVITE
+	Status     int    // final response to the INVITE
+	RetryAfter string // its Retry-After header, if any
 
 	mu       sync.Mutex // guards the fields below
 	received []int16
@@ -149,6 +150,9 @@ func (c *Caller) Dial(ctx context.Context, target, user string, off Offer) (*Cal
 		var de *sipgo.ErrDialogResponse
 		if errors.As(err, &de) {
 			call.Status = de.Res.StatusCode
+			if h := de.Res.GetHeader("Retry-After"); h != nil {
+				call.RetryAfter = h.Value()
+			}
 		}
 		return call, errors.Join(fmt.Errorf("siptest: answer: %w", err), d.Close(), rtpConn.Close())
 	}
