@@ -145,7 +145,7 @@ func TestDemoCall(t *testing.T) {
 		return voice.Event{}
 	}
 	p.mediaUntil(25, 20*time.Second) // the welcome is being spoken
-	f.say(hello)                      // over it
+	f.say(hello)                     // over it
 	waitReply("hello")
 	p.quiet(time.Second, 30*time.Second) // the greeting's answer is over
 
