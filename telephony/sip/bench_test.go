@@ -19,7 +19,11 @@ var (
 
 func newBenchReceiver() *receiver {
 	c := &Call{keys: media.NewEventQueue(0)}
+	var pa portAlloc
+	sess, _ := pa.open(net.IPv4(127, 0, 0, 1))
+	_ = sess.Close()
 	return &receiver{
+		sess:   sess,
 		call:   c,
 		law:    codec.PCMU,
 		audio:  0,

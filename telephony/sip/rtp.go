@@ -93,7 +93,8 @@ type receiver struct {
 	log   *slog.Logger
 	// remote is the caller's media address from SDP; packets from other
 	// hosts are dropped. nil (an SDP address of 0.0.0.0) accepts any host.
-	remote net.IP
+	remote  net.IP
+	latched *net.UDPAddr // the source in use, after the first good packet
 
 	ext  extender
 	det  eventDetector
@@ -132,7 +133,7 @@ func (r *receiver) datagram(b []byte, from *net.UDPAddr, now time.Time) {
 		r.log.Warn("rtp: malformed packet dropped", "from", from.String(), "err", err)
 		return
 	}
-	if r.remote != nil && !from.IP.Equal(r.remote) {
+	if !r.fromCaller(from) {
 		c.count(func(s *Stats) { s.Foreign++ })
 		r.log.Warn("rtp: packet from a foreign address dropped", "from", from.String())
 		return
@@ -157,6 +158,22 @@ func (r *receiver) datagram(b []byte, from *net.UDPAddr, now time.Time) {
 		c.count(func(s *Stats) { s.WrongPT++ })
 		r.log.Warn("rtp: payload type not negotiated, dropped", "pt", pkt.PT, "from", from.String())
 	}
+}
+
+// fromCaller latches onto the first source of well-formed RTP from the
+// caller's SDP host (any host when the SDP said 0.0.0.0) and then accepts
+// only that address; replies go there too (symmetric RTP, RFC 4961), which
+// gets audio through a NAT that changed the port.
+func (r *receiver) fromCaller(from *net.UDPAddr) bool {
+	if r.latched != nil {
+		return from.Port == r.latched.Port && from.IP.Equal(r.latched.IP)
+	}
+	if r.remote != nil && !from.IP.Equal(r.remote) {
+		return false
+	}
+	r.latched = &net.UDPAddr{IP: append(net.IP(nil), from.IP...), Port: from.Port}
+	r.sess.remote.Store(r.latched)
+	return true
 }
 
 // run reads RTP until the socket closes. Bad packets never end it: they

@@ -89,9 +89,9 @@ type Offer struct {
 
 // Call is one call placed by a Caller.
 type Call struct {
-	d      *sipgo.DialogClientSession
-	rtp    *net.UDPConn
-	remote *net.UDPAddr
+	d          *sipgo.DialogClientSession
+	rtp        *net.UDPConn
+	remote     *net.UDPAddr
 	Status     int    // final response to the INVITE
 	RetryAfter string // its Retry-After header, if any
 
@@ -278,6 +278,12 @@ func (c *Call) Send(ctx context.Context, samples []int16) error {
 	}
 	return nil
 }
+
+// Remote is the bot's RTP address.
+func (c *Call) Remote() *net.UDPAddr { return c.remote }
+
+// SendRTP sends one RTP packet with payload type pt in the call's stream.
+func (c *Call) SendRTP(pt uint8, payload []byte) error { return c.writeRTP(false, pt, payload, 160) }
 
 // SendRaw sends one datagram to the bot's RTP port (garbage tests).
 func (c *Call) SendRaw(b []byte) error {

@@ -1,0 +1,98 @@
+package sip
+
+import (
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+func TestDefaultConfigValid(t *testing.T) {
+	if err := DefaultConfig().Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSampleConfig(t *testing.T) {
+	data, err := os.ReadFile("testdata/sip.sample.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	if err := yaml.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RingTime != time.Second || cfg.JitterDelay != 60*time.Millisecond || cfg.Codecs[0] != "PCMA" {
+		t.Errorf("%+v", cfg)
+	}
+	if r := cfg.route("4005550100"); r.Shop != "demo" || r.Lang != "en" {
+		t.Errorf("route %+v", r)
+	}
+	if r := cfg.route("other"); r.Shop != "demo" || r.Lang != "zh" {
+		t.Errorf("default route %+v", r)
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Config)
+	}{
+		{"no listener", func(c *Config) { c.UDP, c.TCP = "", "" }},
+		{"bad udp", func(c *Config) { c.UDP = "localhost" }},
+		{"host name", func(c *Config) { c.TCP = "example.com:5060" }},
+		{"bad port", func(c *Config) { c.UDP = "127.0.0.1:70000" }},
+		{"external host", func(c *Config) { c.ExternalHost = "a b" }},
+		{"rtp range", func(c *Config) { c.RTPPortMin, c.RTPPortMax = 20000, 20002 }},
+		{"rtp low", func(c *Config) { c.RTPPortMin, c.RTPPortMax = 80, 2000 }},
+		{"no codecs", func(c *Config) { c.Codecs = nil }},
+		{"opus", func(c *Config) { c.Codecs = []string{"opus"} }},
+		{"codec twice", func(c *Config) { c.Codecs = []string{"PCMU", "pcmu"} }},
+		{"max calls", func(c *Config) { c.MaxCalls = 0 }},
+		{"retry after", func(c *Config) { c.RetryAfter = time.Millisecond }},
+		{"ring", func(c *Config) { c.RingTime = time.Hour }},
+		{"jitter", func(c *Config) { c.JitterDelay = time.Second }},
+		{"media timeout", func(c *Config) { c.MediaTimeout = -1 }},
+		{"lang", func(c *Config) { c.Lang = "fr" }},
+		{"route lang", func(c *Config) { c.Routes = map[string]Route{"1": {Shop: "a", Lang: "de"}} }},
+		{"route shop", func(c *Config) { c.Routes = map[string]Route{"1": {}} }},
+		{"user agent", func(c *Config) { c.UserAgent = "call bee" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			tc.edit(&cfg)
+			if err := cfg.Validate(); !errors.Is(err, ErrBadConfig) {
+				t.Errorf("got %v, want ErrBadConfig", err)
+			}
+		})
+	}
+}
+
+func TestLogRateLimit(t *testing.T) {
+	var s logState
+	s.seen = map[logKey]*logBucket{}
+	now := time.Unix(0, 0)
+	k := logKey{msg: "rtp: malformed packet dropped"}
+	passed := 0
+	for range 1000 { // a flood within one instant
+		if ok, _ := s.allow(k, now); ok {
+			passed++
+		}
+	}
+	if passed != logBurst {
+		t.Errorf("%d of 1000 passed, want the burst of %d", passed, logBurst)
+	}
+	ok, suppressed := s.allow(k, now.Add(logEvery))
+	if !ok || suppressed != 1000-logBurst {
+		t.Errorf("after %v: %v, suppressed %d, want %d", logEvery, ok, suppressed, 1000-logBurst)
+	}
+	if ok, _ := s.allow(logKey{msg: "other"}, now); !ok {
+		t.Error("another message was limited")
+	}
+}
