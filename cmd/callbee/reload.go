@@ -11,8 +11,11 @@ import (
 	"syscall"
 
 	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/dialog/voice"
 	"github.com/callbee/callbee/internal/config"
+	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/store"
+	"github.com/callbee/callbee/telephony/switchboard"
 	"github.com/callbee/callbee/web"
 )
 
@@ -24,8 +27,9 @@ type liveBrains struct {
 	cfg   config.Config
 	log   *slog.Logger
 	cur   atomic.Pointer[web.BrainSet]
-	mu    sync.Mutex // serialises reloads
-	count int        // shops in the current set, for logs
+	lines atomic.Pointer[switchboard.Engines] // the same brains, for the voice doors
+	mu    sync.Mutex                          // serialises reloads
+	count int                                 // shops in the current set, for logs
 }
 
 var _ web.BrainSet = (*liveBrains)(nil)
@@ -47,21 +51,44 @@ func (l *liveBrains) Reload(ctx context.Context) error {
 		return err
 	}
 	brains := make([]web.ShopBrain, 0, len(loaded))
+	engines := make(switchboard.Engines, 0, len(loaded))
 	for _, shop := range loaded {
 		e, err := dialog.New(shop, l.st, engineOptions(l.cfg, l.log)...)
 		if err != nil {
 			return fmt.Errorf("shop %s: %w", shop.ID(), err)
 		}
 		brains = append(brains, e)
+		engines = append(engines, e)
 	}
 	set := web.Brains(brains...)
 	l.cur.Store(&set)
+	l.lines.Store(&engines)
 	l.count = len(brains)
 	return nil
 }
 
 // Brain implements web.BrainSet.
 func (l *liveBrains) Brain(id string) (web.Brain, bool) { return (*l.cur.Load()).Brain(id) }
+
+// Line implements switchboard.Lines: the brain, shop and static texts of
+// shop id ("" is the first shop).
+func (l *liveBrains) Line(id string) (switchboard.Line, bool) { return l.lines.Load().Line(id) }
+
+// Brain of telephony.Brains, for text sessions at the doors.
+func (l *liveBrains) voiceBrain(id string) (voice.Brain, bool) {
+	line, ok := l.Line(id)
+	return line.Brain, ok
+}
+
+// kbShops lists the shops served.
+func (l *liveBrains) kbShops() []*kb.Shop {
+	es := *l.lines.Load()
+	out := make([]*kb.Shop, len(es))
+	for i, e := range es {
+		out[i] = e.Shop()
+	}
+	return out
+}
 
 // Shops implements web.BrainSet.
 func (l *liveBrains) Shops() []web.ShopInfo { return (*l.cur.Load()).Shops() }

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/callbee/callbee/internal/config"
@@ -54,12 +56,29 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	stopReload := brains.reloadOnHUP(ctx)
 	defer stopReload()
 
+	dr, err := openDoors(cfg, st, brains, log)
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+	defer func() {
+		if err := dr.Close(); err != nil {
+			log.Warn("closing the doors", "err", err)
+		}
+	}()
+	handler, err := dr.handler(web.New(brains, web.WithLogger(log)), brains)
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}
+	doorsCtx, stopDoors := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopDoors()
+	dr.start(doorsCtx, brains, cfg.Voice.Prepare)
 	srv := &http.Server{
-		Handler:           web.New(brains, web.WithLogger(log)),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -82,6 +101,13 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "timeout", cfg.HTTP.ShutdownTimeout)
+	// Phone calls in progress finish first; a second signal ends them.
+	again, stopAgain := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if err := dr.drain(again); err != nil && again.Err() == nil {
+		log.Warn("drain", "err", err)
+	}
+	stopAgain()
+	stopDoors()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)

@@ -16,6 +16,11 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/callbee/callbee/telephony/sip"
+	"github.com/callbee/callbee/telephony/stream"
+	"github.com/callbee/callbee/telephony/twilio"
+	"github.com/callbee/callbee/telephony/webrtc"
 )
 
 // Environment variables that change defaults.
@@ -54,8 +59,55 @@ type Config struct {
 	Log   Log      `yaml:"log"`
 	// Service holds the service mode and its schedule.
 	Service Service `yaml:"service"`
-	// ModelsDir holds speech models (later issues). Default: $CALLBEE_MODELS.
+	// ModelsDir holds the offline speech models (scripts/fetch-models.sh
+	// installs them). Default: $CALLBEE_MODELS, else where the script puts them.
 	ModelsDir string `yaml:"models_dir"`
+
+	// Voice turns the voice loop on or off for every door below.
+	Voice Voice `yaml:"voice"`
+	// The doors callers come through. WebRTC (the call page at /), the
+	// WebSocket stream and the Twilio endpoint share http.addr; SIP listens
+	// on its own addresses.
+	WebRTC WebRTCDoor `yaml:"webrtc"`
+	Stream StreamDoor `yaml:"stream"`
+	Twilio TwilioDoor `yaml:"twilio"`
+	SIP    SIPDoor    `yaml:"sip"`
+}
+
+// Voice configures the voice loop shared by the doors.
+type Voice struct {
+	// Enabled answers calls by voice; off, only text sessions are served
+	// (the HTTP API, text WebSocket sessions).
+	Enabled bool `yaml:"enabled"`
+	// Prepare compiles every shop's recogniser at start instead of on its
+	// first call (slower start, no wait on the first call).
+	Prepare bool `yaml:"prepare"`
+}
+
+// WebRTCDoor is the browser door: the call page at / and its signalling at
+// /ws/call.
+type WebRTCDoor struct {
+	Enabled       bool `yaml:"enabled"`
+	webrtc.Config `yaml:",inline"`
+}
+
+// StreamDoor is the WebSocket stream door for smart speakers and
+// livestreams at /ws/stream (docs/protocol.md).
+type StreamDoor struct {
+	Enabled       bool `yaml:"enabled"`
+	stream.Config `yaml:",inline"`
+}
+
+// TwilioDoor is the Twilio Media Streams endpoint at /ws/twilio.
+type TwilioDoor struct {
+	Enabled       bool `yaml:"enabled"`
+	twilio.Config `yaml:",inline"`
+}
+
+// SIPDoor is the phone door.
+type SIPDoor struct {
+	Enabled    bool `yaml:"enabled"`
+	sip.Config `yaml:",inline"`
 }
 
 // HTTP configures the HTTP server.
@@ -98,6 +150,11 @@ func DefaultConfig() Config {
 		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		Service:   Service{Mode: DefaultMode},
 		ModelsDir: os.Getenv(EnvModels),
+		Voice:     Voice{Enabled: true, Prepare: true},
+		WebRTC:    WebRTCDoor{Enabled: true, Config: webrtc.DefaultConfig()},
+		Stream:    StreamDoor{Enabled: true, Config: stream.DefaultConfig()},
+		Twilio:    TwilioDoor{Enabled: true, Config: twilio.DefaultConfig()},
+		SIP:       SIPDoor{Enabled: false, Config: sip.DefaultConfig()},
 	}
 }
 
@@ -228,6 +285,11 @@ func (c Config) Validate() error {
 			if !validDay(d) {
 				bad(f+".days", "%q: want mon, tue, wed, thu, fri, sat or sun", d)
 			}
+		}
+	}
+	if c.SIP.Enabled {
+		if err := c.SIP.Validate(); err != nil {
+			bad("sip", "%v", err)
 		}
 	}
 	return errors.Join(errs...)

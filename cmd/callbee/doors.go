@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/callbee/callbee/dialog/voice"
+	"github.com/callbee/callbee/internal/config"
+	"github.com/callbee/callbee/store"
+	"github.com/callbee/callbee/telephony"
+	"github.com/callbee/callbee/telephony/sip"
+	"github.com/callbee/callbee/telephony/stream"
+	"github.com/callbee/callbee/telephony/switchboard"
+	"github.com/callbee/callbee/telephony/twilio"
+	"github.com/callbee/callbee/telephony/webrtc"
+	"github.com/callbee/callbee/web"
+	"github.com/callbee/callbee/web/callpage"
+)
+
+// doors is everything `serve` answers callers with besides the text API:
+// the switchboard (the voice loop over the offline engines) and the doors
+// the config turns on. Close ends every call still running.
+type doors struct {
+	log    *slog.Logger
+	speech *switchboard.Offline
+	sb     *switchboard.Switchboard
+	webrtc *webrtc.Door
+	stream *stream.Handler
+	twilio *twilio.Handler
+	sip    *sip.Server
+
+	wg      sync.WaitGroup // the SIP server and the recogniser preparation
+	sipDone chan error     // the SIP server's Serve result
+}
+
+// openDoors builds the doors of cfg over brains. Nothing listens yet: the
+// HTTP doors are mounted by handler, SIP starts with start.
+func openDoors(cfg config.Config, st *store.Store, brains *liveBrains, log *slog.Logger) (*doors, error) {
+	d := &doors{log: log}
+	var err error
+	if cfg.Voice.Enabled {
+		d.speech = switchboard.NewOffline(switchboard.WithModelsDir(cfg.ModelsDir), switchboard.WithSpeechLogger(log))
+		d.sb, err = switchboard.New(brains, d.speech, switchboard.WithLogger(log),
+			switchboard.WithTurnObserver(switchboard.StoreTraces(st, log)))
+		if err != nil {
+			return nil, errors.Join(err, d.Close())
+		}
+	}
+	if cfg.Voice.Enabled && cfg.WebRTC.Enabled {
+		if d.webrtc, err = webrtc.New(d.sb, cfg.WebRTC.Config, webrtc.WithLogger(log)); err != nil {
+			return nil, errors.Join(fmt.Errorf("webrtc: %w", err), d.Close())
+		}
+	}
+	if cfg.Stream.Enabled && !hasAccess(cfg.Stream.Access) {
+		log.Info("stream door off: no device tokens configured (stream.devices)")
+		cfg.Stream.Enabled = false
+	}
+	if cfg.Twilio.Enabled && !hasAccess(cfg.Twilio.Access) {
+		log.Info("twilio door off: no device tokens configured (twilio.devices)")
+		cfg.Twilio.Enabled = false
+	}
+	if cfg.Stream.Enabled {
+		// Text sessions work without the voice loop; audio sessions need it.
+		if d.stream, err = stream.New(d.answerer(), textBrains{brains}, cfg.Stream.Config, stream.WithLogger(log)); err != nil {
+			return nil, errors.Join(fmt.Errorf("stream: %w", err), d.Close())
+		}
+	}
+	if cfg.Voice.Enabled && cfg.Twilio.Enabled {
+		if d.twilio, err = twilio.New(d.sb, cfg.Twilio.Config, twilio.WithLogger(log)); err != nil {
+			return nil, errors.Join(fmt.Errorf("twilio: %w", err), d.Close())
+		}
+	}
+	if cfg.Voice.Enabled && cfg.SIP.Enabled {
+		if d.sip, err = sip.New(cfg.SIP.Config, d.sb, sip.WithLogger(log)); err != nil {
+			return nil, errors.Join(fmt.Errorf("sip: %w", err), d.Close())
+		}
+	}
+	return d, nil
+}
+
+// hasAccess reports whether anyone may connect to a token-guarded door.
+func hasAccess(a stream.Access) bool { return len(a.Devices) > 0 || a.AllowAnonymous }
+
+// answerer is the switchboard, or nil without the voice loop.
+func (d *doors) answerer() telephony.Answerer {
+	if d.sb == nil {
+		return nil
+	}
+	return d.sb
+}
+
+// textBrains gives the doors' text sessions the served brains.
+type textBrains struct{ l *liveBrains }
+
+func (t textBrains) Brain(id string) (voice.Brain, bool) { return t.l.voiceBrain(id) }
+
+// start starts the SIP door and, when asked, compiles every shop's
+// recogniser in the background. Both stop when ctx ends.
+func (d *doors) start(ctx context.Context, brains *liveBrains, prepare bool) {
+	if d.speech != nil && prepare {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			for _, s := range brains.Shops() {
+				line, ok := brains.Line(s.ID)
+				if !ok {
+					continue
+				}
+				if err := d.speech.Prepare(ctx, line.Shop); err != nil {
+					if ctx.Err() == nil {
+						d.log.Warn("speech recognition not ready; voice calls to this shop will fail", "shop", s.ID, "err", err)
+					}
+					continue
+				}
+				d.log.Info("speech recognition ready", "shop", s.ID)
+			}
+		}()
+	}
+	if d.sip != nil {
+		d.sipDone = make(chan error, 1)
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			d.sipDone <- d.sip.Serve(ctx)
+		}()
+	}
+}
+
+// handler mounts the HTTP doors and the call page next to the API.
+func (d *doors) handler(api http.Handler, brains *liveBrains) (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api)
+	mux.Handle("/healthz", api)
+	if d.stream != nil {
+		mux.Handle("/ws/stream", d.stream)
+	}
+	if d.twilio != nil {
+		mux.Handle("/ws/twilio", d.twilio)
+	}
+	if d.webrtc != nil {
+		mux.Handle("/ws/call", d.webrtc)
+		page, err := callpage.Handler(func() []callpage.Shop { return callpage.FromShops(brains.kbShops()...) },
+			callpage.WithLogger(d.log), callpage.WithSignalPath("/ws/call"))
+		if err != nil {
+			return nil, fmt.Errorf("call page: %w", err)
+		}
+		mux.Handle("/", page)
+	} else {
+		mux.Handle("/", api) // the API's JSON 404
+	}
+	return mux, nil
+}
+
+// drain stops taking new phone calls and waits for the running ones to
+// finish, or for ctx (a second signal) to end them.
+func (d *doors) drain(ctx context.Context) error {
+	if d.sip == nil {
+		return nil
+	}
+	d.log.Info("draining phone calls; signal again to end them")
+	return d.sip.Drain(ctx)
+}
+
+// Close ends every call and frees the engines. Safe on a partly built doors.
+func (d *doors) Close() error {
+	var errs []error
+	if d.sip != nil {
+		errs = append(errs, d.sip.Close())
+	}
+	if d.webrtc != nil {
+		errs = append(errs, d.webrtc.Close())
+	}
+	if d.stream != nil {
+		errs = append(errs, d.stream.Close())
+	}
+	if d.twilio != nil {
+		errs = append(errs, d.twilio.Close())
+	}
+	d.wg.Wait()
+	if d.sipDone != nil {
+		if err := <-d.sipDone; err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, fmt.Errorf("sip: %w", err))
+		}
+	}
+	if d.speech != nil {
+		errs = append(errs, d.speech.Close())
+	}
+	return errors.Join(errs...)
+}
+
+var _ web.BrainSet = (*liveBrains)(nil)
