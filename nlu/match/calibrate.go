@@ -23,13 +23,13 @@ const maxFalseReject = 0.03
 
 // Bounds of the learned threshold on the in-scope probability. Even the
 // harder held-out phrasings are easier than real callers, so the quantile
-// they give is capped: maxThreshold was chosen on the dev set's caller
-// questions (about 3% of them fall below it; a cap of 0.5 rejected 6% of
-// English ones).
-const (
-	minThreshold = 0.005
-	maxThreshold = 0.3
-)
+// they give is capped: maxThreshold was chosen per language on the dev
+// set's caller questions (about 3% of them fall below it; English callers
+// stray further from a shop's wording than Chinese ones, and with the
+// broader everyday sample a cap of 0.3 rejected 4.4% of English ones).
+const minThreshold = 0.005
+
+var maxThreshold = map[string]float64{"zh": 0.3, "en": 0.25}
 
 // L2 penalties of the two models (features are standardized). The scope
 // model is regularized hard: it is fitted on held-out shop phrasings, which
@@ -123,8 +123,9 @@ type sample struct {
 	aug   bool // a held-out phrasing made harder (scope model only)
 }
 
-// fitCalibration fits the confidence model and threshold for lang.
-func fitCalibration(ix *index, lang string) calibration {
+// fitCalibration fits the confidence model and threshold for lang; negs
+// (with their groups) are the out-of-scope examples.
+func fitCalibration(ix *index, lang string, negs []string, groups []int32) calibration {
 	li := ix.langs[lang]
 	var ss []sample
 	for i, u := range li.units {
@@ -150,7 +151,6 @@ func fitCalibration(ix *index, lang string) calibration {
 			ss = append(ss, sample{calibFeatures(sc), 0, true, true})
 		}
 	}
-	negs, groups := negatives(ix.c, lang)
 	for j, t := range negs {
 		sc := ix.score(lang, t, -1, nil)
 		sc.negNear = li.nearest(ix.x, t, lang, groups[j])
@@ -184,7 +184,7 @@ func fitCalibration(ix *index, lang string) calibration {
 	slices.Sort(in)
 	if len(in) > 0 {
 		k := int(math.Floor(maxFalseReject * float64(len(in))))
-		c.threshold = min(max(in[k]-1e-9, minThreshold), maxThreshold)
+		c.threshold = min(max(in[k]-1e-9, minThreshold), maxThreshold[lang])
 	}
 	return c
 }

@@ -225,9 +225,9 @@ func buildIndex(c *corpus, fz *fusion, skip int, calibrate bool, langs ...string
 	}
 	if calibrate {
 		for lang, li := range ix.langs {
-			negs, groups := negatives(c, lang)
+			negs, groups := ix.unanswered(lang)
 			li.negs = buildNegs(li, x, lang, negs, groups)
-			li.calib = fitCalibration(ix, lang)
+			li.calib = fitCalibration(ix, lang, negs, groups)
 		}
 	}
 	return ix

@@ -106,3 +106,25 @@ func negatives(c *corpus, lang string) ([]string, []int32) {
 	}
 	return out, groups
 }
+
+// answeredCosine is the cosine to a shop phrasing (over the query's full
+// norm, scored.posNear) at which a general negative is taken to be a
+// question the shop answers after all ("do you have a shop I can visit" in
+// a shop whose FAQ says where its shop is): such negatives are dropped.
+const answeredCosine = 0.9
+
+// unanswered returns the negatives of lang (negatives) without those the
+// shop's own phrasings say almost word for word.
+func (ix *index) unanswered(lang string) ([]string, []int32) {
+	negs, groups := negatives(ix.c, lang)
+	var out []string
+	var og []int32
+	for i, t := range negs {
+		if ix.score(lang, t, -1, nil).posNear >= answeredCosine {
+			continue
+		}
+		out = append(out, t)
+		og = append(og, groups[i])
+	}
+	return out, og
+}
