@@ -13,44 +13,47 @@ import (
 	"github.com/callbee/callbee/telephony/switchboard/switchboardtest"
 )
 
-// pacer streams a question in real time (20 ms messages) and then
-// silence, like a speaker's microphone, until stopped. It writes from its
-// own goroutine; the test reads events.
-type pacer struct {
+// mic is a speaker's microphone: every 20 ms it sends the next frame of
+// what the caller says, silence when nothing is queued, from its own
+// goroutine (the connection's only writer while it runs).
+type mic struct {
 	rate   int
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	mu     sync.Mutex // guards sentAt, err
-	sentAt time.Time  // when the question's last sample went out
+	mu     sync.Mutex // guards queue, said, err
+	queue  []int16
+	said   time.Time // when the last queued sample went out
 	err    error
 }
 
-func startPacer(ws *websocket.Conn, rate int, question []int16) *pacer {
+func startMic(ws *websocket.Conn, rate int) *mic {
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &pacer{rate: rate, cancel: cancel}
-	p.wg.Add(1)
+	m := &mic{rate: rate, cancel: cancel}
+	m.wg.Add(1)
 	go func() {
-		defer p.wg.Done()
+		defer m.wg.Done()
 		n := rate / 50
+		samples := make([]int16, n)
 		frame := make([]byte, 2*n)
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
-		for i := 0; ; i += n {
-			clear(frame)
-			if i < len(question) {
-				for k, s := range question[i:min(i+n, len(question))] {
-					binary.LittleEndian.PutUint16(frame[2*k:], uint16(s))
-				}
-			} else if i-n < len(question) {
-				p.mu.Lock()
-				p.sentAt = time.Now()
-				p.mu.Unlock()
+		for {
+			clear(samples)
+			m.mu.Lock()
+			k := copy(samples, m.queue)
+			m.queue = m.queue[k:]
+			if k > 0 && len(m.queue) == 0 {
+				m.said = time.Now()
+			}
+			m.mu.Unlock()
+			for i, s := range samples {
+				binary.LittleEndian.PutUint16(frame[2*i:], uint16(s))
 			}
 			ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			if err := ws.WriteMessage(websocket.BinaryMessage, frame); err != nil {
-				p.mu.Lock()
-				p.err = err
-				p.mu.Unlock()
+				m.mu.Lock()
+				m.err = err
+				m.mu.Unlock()
 				return
 			}
 			select {
@@ -60,21 +63,30 @@ func startPacer(ws *websocket.Conn, rate int, question []int16) *pacer {
 			}
 		}
 	}()
-	return p
+	return m
 }
 
-func (p *pacer) questionSent() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.sentAt
+// say queues speech.
+func (m *mic) say(s []int16) {
+	m.mu.Lock()
+	m.queue = append(m.queue, s...)
+	m.said = time.Time{}
+	m.mu.Unlock()
 }
 
-func (p *pacer) stop() error {
-	p.cancel()
-	p.wg.Wait()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.err
+// saidAt is when the queued speech finished going out (zero before).
+func (m *mic) saidAt() time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.said
+}
+
+func (m *mic) stop() error {
+	m.cancel()
+	m.wg.Wait()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
 }
 
 // TestDemoSpokenQuestion: a speaker asks the demo shop a question out
@@ -105,15 +117,16 @@ func TestDemoSpokenQuestion(t *testing.T) {
 				t.Errorf("welcome = %+v", w)
 			}
 			c.audioQuiet(400*time.Millisecond, 30*time.Second) // the welcome is spoken
-			p := startPacer(c.ws, tc.rate, q)
+			p := startMic(c.ws, tc.rate)
 			defer p.stop()
+			p.say(q)
 			tr := c.until(stream.TypeTranscript, 30*time.Second)
 			rep := c.until(stream.TypeReply, 30*time.Second)
 			replyAt := time.Now()
 			audioBefore := len(c.audio)
 			c.audioUntil(audioBefore+1, 10*time.Second)
 			t.Logf("transcript %q; reply %q; reply event %d ms, first bot audio %d ms after the question's audio was sent",
-				tr.Text, rep.Text, replyAt.Sub(p.questionSent()).Milliseconds(), time.Since(p.questionSent()).Milliseconds())
+				tr.Text, rep.Text, replyAt.Sub(p.saidAt()).Milliseconds(), time.Since(p.saidAt()).Milliseconds())
 			if rep.Reply == nil || rep.Reply.FAQ == nil || *rep.Reply.FAQ != tc.faq {
 				t.Fatalf("transcript %q: reply %+v, want FAQ %s", tr.Text, rep.Reply, tc.faq)
 			}
