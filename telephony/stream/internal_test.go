@@ -137,3 +137,21 @@ func TestUsersLRU(t *testing.T) {
 		t.Errorf("len %d", u.len())
 	}
 }
+
+// BenchmarkPCMIn: one 20 ms binary message of 16 kHz audio decoded,
+// framed and queued, and read back by the answerer's side.
+func BenchmarkPCMIn(b *testing.B) {
+	p, err := newPCMIn(16000, 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := make([]byte, 640)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		p.write(msg)
+		if _, err := p.in.ReadFrame(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
