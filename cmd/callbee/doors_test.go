@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/callbee/callbee/kb/kbtest"
+)
+
+// freeUDPPort returns a loopback UDP port that was free a moment ago.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// TestServeDoors starts the binary with every door on and checks each is
+// mounted and answers: the call page, a text session on the stream door
+// with its device token (and none without), SIP OPTIONS, and a clean exit
+// on SIGTERM.
+func TestServeDoors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	sipPort := freeUDPPort(t)
+	cfg := fmt.Sprintf(`db: %s
+shops: [%s]
+voice: {enabled: true, prepare: false}
+webrtc: {enabled: true, loopback_only: true}
+stream:
+  enabled: true
+  devices: [{token: "tok-0123456789abcdef", name: "test speaker"}]
+twilio: {enabled: true, devices: [{token: "tok-twilio-0123456789", name: "provider"}]}
+sip: {enabled: true, udp: "127.0.0.1:%d", max_calls: 2}
+`, filepath.Join(dir, "cb.db"), kbtest.DemoShopPath(t), sipPort)
+	cfgPath := filepath.Join(dir, "callbee.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startServe(t, ctx, "--config", cfgPath)
+	defer func() {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}()
+
+	// The call page.
+	resp, err := http.Get(p.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "<html") {
+		t.Errorf("GET /: %d %.80q", resp.StatusCode, page)
+	}
+
+	// The stream door: refused without the token, a text session with it.
+	ws := "ws" + strings.TrimPrefix(p.url, "http") + "/ws/stream"
+	if _, resp, err := websocket.DefaultDialer.DialContext(ctx, ws, nil); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("no token: err %v, resp %v", err, resp)
+	}
+	conn, _, err := websocket.DefaultDialer.DialContext(ctx, ws+"?token=tok-0123456789abcdef", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for _, m := range []map[string]any{
+		{"type": "start", "mode": "text", "lang": "en"},
+		{"type": "text", "user": "viewer-1", "text": "when will you ship my order"},
+	} {
+		if err := conn.WriteJSON(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var faq any
+	for faq == nil {
+		var ev map[string]any
+		if err := conn.ReadJSON(&ev); err != nil {
+			t.Fatalf("stream: %v", err)
+		}
+		if ev["type"] == "error" {
+			t.Fatalf("stream error event: %v", ev)
+		}
+		if ev["type"] == "reply" {
+			r, _ := ev["reply"].(map[string]any)
+			faq = r["faq"]
+		}
+	}
+	if faq != "logistics.when_ship" {
+		t.Errorf("stream reply faq %v", faq)
+	}
+
+	// SIP: OPTIONS gets 200.
+	uc, err := net.Dial("udp", fmt.Sprintf("127.0.0.1:%d", sipPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer uc.Close()
+	local := uc.LocalAddr().(*net.UDPAddr)
+	opt := fmt.Sprintf("OPTIONS sip:bot@127.0.0.1:%d SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK-serve-1\r\n"+
+		"Max-Forwards: 70\r\nFrom: <sip:test@127.0.0.1>;tag=t1\r\nTo: <sip:bot@127.0.0.1>\r\nCall-ID: serve-doors-1\r\n"+
+		"CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n", sipPort, local.Port)
+	if _, err := uc.Write([]byte(opt)); err != nil {
+		t.Fatal(err)
+	}
+	_ = uc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 4096)
+	n, err := uc.Read(buf)
+	if err != nil || !strings.HasPrefix(string(buf[:n]), "SIP/2.0 200") {
+		t.Errorf("OPTIONS: %v %.60q", err, buf[:n])
+	}
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, p.stderr.String())
+	}
+}
