@@ -367,6 +367,9 @@ func checkInput(in Input) error {
 	if len(in.DTMF) > 32 {
 		return fmt.Errorf("%w: dtmf longer than 32 keys", ErrBadInput)
 	}
+	if !(in.ASRConfidence >= 0 && in.ASRConfidence <= 1) { // NaN fails too
+		return fmt.Errorf("%w: asr_confidence %v outside 0-1", ErrBadInput, in.ASRConfidence)
+	}
 	for _, c := range in.DTMF {
 		if !(c >= '0' && c <= '9' || c == '*' || c == '#' || c >= 'A' && c <= 'D') {
 			return fmt.Errorf("%w: dtmf key %q (want 0-9 * # A-D)", ErrBadInput, c)

@@ -382,7 +382,7 @@ func TestBadInput(t *testing.T) {
 	id := f.start(t, "zh")
 	for _, in := range []dialog.Input{{}, {DTMF: "x"}, {Text: string([]byte{0xff, 0xfe})}, {Text: string(make([]rune, 3000))}} {
 		if _, err := f.e.Handle(ctx, id, in); !errors.Is(err, dialog.ErrBadInput) {
-			t.Errorf("Handle(%q) err = %v, want ErrBadInput", in, err)
+			t.Errorf("Handle(%+v) err = %v, want ErrBadInput", in, err)
 		}
 	}
 	if _, err := f.e.Handle(ctx, "nope", dialog.Input{Text: "hi"}); !errors.Is(err, dialog.ErrUnknownSession) {

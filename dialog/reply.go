@@ -71,6 +71,10 @@ type Entities struct {
 type Input struct {
 	Text string `json:"text,omitempty"`
 	DTMF string `json:"dtmf,omitempty"`
+	// ASRConfidence is the speech recogniser's confidence in Text (0-1;
+	// 0: typed text or unknown). Unsure transcripts are confirmed before
+	// they are answered (ConfirmASRBelow).
+	ASRConfidence float64 `json:"asr_confidence,omitempty"`
 }
 
 // StartOptions open a session.

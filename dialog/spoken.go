@@ -27,6 +27,10 @@ func (e *Engine) StaticTexts(lang string) []string {
 	for _, q := range e.shop.ActiveFAQs() {
 		add(e.shop.Fill(q.Answer.Get(lang), lang))
 	}
+	for _, q := range e.shop.ActiveFAQs() { // confirmations of unsure speech come next
+		add(say(lang, msgConfirm, confirmQuestion(q, lang)))
+	}
+	add(say(lang, msgConfirmNo))
 	for _, k := range staticMessages {
 		add(say(lang, k))
 	}

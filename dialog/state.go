@@ -32,6 +32,8 @@ type state struct {
 	// Slot filling: the FAQ whose action waits for Pending.
 	Pending    string `json:"pending,omitempty"`
 	PendingFAQ string `json:"pending_faq,omitempty"`
+	// Confirm is the FAQ a confirmation question ("did you mean …?") waits on.
+	Confirm string `json:"confirm,omitempty"`
 	// TicketOpen: an after-sales ticket of this session still waits for its order number.
 	TicketOpen bool `json:"ticket_open,omitempty"`
 

@@ -48,6 +48,8 @@ const (
 	msgBadKey             = "bad_key"
 	msgHandoffHint        = "handoff_hint"
 	msgApology            = "apology"
+	msgConfirm            = "confirm"
+	msgConfirmNo          = "confirm_no"
 	msgPhoneUnknown       = "phone_unknown"
 )
 
@@ -94,6 +96,8 @@ var messages = map[string][2]string{ // key -> {zh, en}
 	msgBadKey:             {"这个按键没有对应的问题。", "That key has no question on it."},
 	msgHandoffHint:        {"如果需要，您也可以说转人工。", "If you like, you can also say agent to talk to a person."},
 	msgApology:            {"非常抱歉给您带来不好的体验。", "I'm very sorry for the trouble you've had."},
+	msgConfirm:            {"您是想问“%s”吗？", "Did you mean: %s?"},
+	msgConfirmNo:          {"好的，麻烦您换个说法再说一遍。", "Sorry about that. Could you say it again in other words?"},
 }
 
 // say renders a brain sentence in lang.

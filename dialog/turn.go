@@ -143,7 +143,7 @@ func (t *turn) text() {
 	}
 	// Rules in order; the first that takes the turn answers it.
 	for _, rule := range []func() bool{
-		t.personRequest, t.angryComplaint, t.slotAnswer, t.ellipsisFollowUp, t.bareOrder, t.bareBody,
+		t.personRequest, t.angryComplaint, t.confirmAnswer, t.slotAnswer, t.ellipsisFollowUp, t.bareOrder, t.bareBody,
 	} {
 		if rule() {
 			return
@@ -156,6 +156,10 @@ func (t *turn) text() {
 	}
 	if t.m.Confidence < unresolvedBelow {
 		t.logUnresolved(t.top, t.m.Confidence, "open")
+	}
+	if q := t.e.shop.FAQ(t.top); t.needsConfirm(q) {
+		t.confirm(q)
+		return
 	}
 	t.take(t.e.shop.FAQ(t.top))
 }
