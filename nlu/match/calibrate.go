@@ -133,7 +133,7 @@ func fitCalibration(ix *index, lang string, negs []string, groups []int32) calib
 			continue // nothing left to match once held out
 		}
 		sc := ix.score(lang, ix.c.docs[u.doc].text, int32(i), nil)
-		sc.negNear = li.nearest(ix.x, ix.c.docs[u.doc].text, lang, -1)
+		sc.negNear = li.nearestOf(sc.feats, -1)
 		y := 0.0
 		if len(sc.top) > 0 && sc.top[0].faq == int(u.faq) {
 			y = 1
@@ -147,13 +147,13 @@ func fitCalibration(ix *index, lang string, negs []string, groups []int32) calib
 		chat := chatter[lang]
 		for _, v := range []string{chat[i%len(chat)] + " " + text, dropWords(text, lang, i)} {
 			sc := ix.score(lang, v, int32(i), nil)
-			sc.negNear = li.nearest(ix.x, v, lang, -1)
+			sc.negNear = li.nearestOf(sc.feats, -1)
 			ss = append(ss, sample{calibFeatures(sc), 0, true, true})
 		}
 	}
 	for j, t := range negs {
 		sc := ix.score(lang, t, -1, nil)
-		sc.negNear = li.nearest(ix.x, t, lang, groups[j])
+		sc.negNear = li.nearestOf(sc.feats, groups[j])
 		ss = append(ss, sample{calibFeatures(sc), 0, false, false})
 	}
 	c := calibration{threshold: minThreshold}

@@ -150,7 +150,7 @@ func (m *Matcher) Match(text, lang string) Result {
 	n := normalize.Normalize(text, lang)
 	active := m.active(ix.c)
 	sc := ix.score(lang, n, -1, active)
-	sc.negNear = ix.langs[lang].nearest(ix.x, n, lang, -1)
+	sc.negNear = ix.langs[lang].nearestOf(sc.feats, -1)
 	res := Result{OutOfScope: true}
 	if len(sc.top) == 0 {
 		return res
@@ -271,6 +271,7 @@ type scored struct {
 	offTopic int        // off-topic words in the query
 	frames   int        // off-topic frame units in the query (hardneg.go)
 	negNear  float64    // cosine to the nearest out-of-scope negative (negatives.go)
+	feats    []weighted // the query's aggregated features
 	bestUnit float64    // cosine to the nearest shop phrasing of an active FAQ
 	// posNear is bestUnit over the query's full norm (features the shop
 	// never uses weighted like an unseen unigram), comparable to negNear:
@@ -309,6 +310,7 @@ func (ix *index) score(lang, text string, exclude int32, active []bool) scored {
 	var fbuf [96]feature
 	var wbuf [96]weighted
 	ws := aggregate(ix.x.extract(fbuf[:0], text, lang), wbuf[:0])
+	out.feats = ws
 	unitDot := make([]float64, len(li.units))
 	centDot := make([]float64, len(li.cnorm2))
 	var qbuf [96]qterm

@@ -25,7 +25,11 @@ type negPosting struct {
 func (li *langIndex) negVector(x *extractor, text, lang string, fn func(key uint64, w float64)) float64 {
 	var fbuf [96]feature
 	var wbuf [96]weighted
-	ws := aggregate(x.extract(fbuf[:0], text, lang), wbuf[:0])
+	return li.negVectorOf(aggregate(x.extract(fbuf[:0], text, lang), wbuf[:0]), fn)
+}
+
+// negVectorOf is negVector over features already extracted and aggregated.
+func (li *langIndex) negVectorOf(ws []weighted, fn func(key uint64, w float64)) float64 {
 	n2 := 0.0
 	for _, w := range ws {
 		idf := li.avgIDF
@@ -62,12 +66,20 @@ func buildNegs(li *langIndex, x *extractor, lang string, negs []string, groups [
 // nearest returns the highest cosine of normalized text to a negative
 // outside group skip (-1 for none).
 func (li *langIndex) nearest(x *extractor, text, lang string, skip int32) float64 {
+	var fbuf [96]feature
+	var wbuf [96]weighted
+	return li.nearestOf(aggregate(x.extract(fbuf[:0], text, lang), wbuf[:0]), skip)
+}
+
+// nearestOf is nearest over features already extracted and aggregated
+// (scored.feats).
+func (li *langIndex) nearestOf(ws []weighted, skip int32) float64 {
 	ni := li.negs
-	if ni == nil {
+	if ni == nil || len(ws) == 0 {
 		return 0
 	}
-	dot := map[int32]float64{}
-	n := li.negVector(x, text, lang, func(k uint64, w float64) {
+	dot := make([]float64, len(ni.group))
+	n := li.negVectorOf(ws, func(k uint64, w float64) {
 		for _, p := range ni.post[k] {
 			dot[p.id] += w * float64(p.w)
 		}
@@ -77,7 +89,7 @@ func (li *langIndex) nearest(x *extractor, text, lang string, skip int32) float6
 	}
 	best := 0.0
 	for id, d := range dot {
-		if skip >= 0 && ni.group[id] == skip {
+		if d <= 0 || skip >= 0 && ni.group[id] == skip {
 			continue
 		}
 		best = max(best, d/n)
