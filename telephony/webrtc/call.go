@@ -162,6 +162,11 @@ func (c *call) detach(s *session) {
 	if c.sess != s || c.ended {
 		return
 	}
+	select {
+	case <-c.hung: // the page hung up and left: nothing to resume
+		return
+	default:
+	}
 	c.sess = nil
 	c.log.Info("socket lost; waiting for resume", "window", c.d.cfg.ResumeWindow)
 	c.detached = time.AfterFunc(c.d.cfg.ResumeWindow, func() { c.hangup("socket lost") })
@@ -414,7 +419,7 @@ func (c *call) readTrack(t *pion.TrackRemote) {
 		}
 	}
 	c.log.Info("caller audio ended", "packets", r.packets, "lost", r.lost, "concealed", r.concealed,
-		"late", r.late, "bad", r.bad, "dropped", in.dropped.Load())
+		"late", r.late, "bad", r.bad, "padding", r.padding, "dropped", in.dropped.Load())
 }
 
 // send writes one bot frame (or comfort silence) every 20 ms until the call ends.

@@ -31,6 +31,7 @@ import (
 type testClient struct {
 	t      testing.TB
 	ws     *websocket.Conn
+	pcMu   sync.Mutex // guards pc: the test may hand it to another client's socket
 	pc     *pion.PeerConnection
 	track  *pion.TrackLocalStaticSample
 	codec  string
@@ -78,11 +79,11 @@ func (c *testClient) readLoop() {
 		}
 		switch ev.Type {
 		case EvAnswer:
-			if err := c.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: ev.SDP}); err != nil {
+			if err := c.peer().SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: ev.SDP}); err != nil {
 				c.t.Errorf("set answer: %v", err)
 			}
 		case EvCandidate:
-			if err := c.pc.AddICECandidate(pion.ICECandidateInit{Candidate: ev.Candidate.Candidate,
+			if err := c.peer().AddICECandidate(pion.ICECandidateInit{Candidate: ev.Candidate.Candidate,
 				SDPMid: ev.Candidate.SDPMid, SDPMLineIndex: ev.Candidate.SDPMLineIndex}); err != nil {
 				c.t.Errorf("add candidate: %v", err)
 			}
@@ -93,6 +94,18 @@ func (c *testClient) readLoop() {
 			c.t.Errorf("test client event queue full")
 		}
 	}
+}
+
+func (c *testClient) peer() *pion.PeerConnection {
+	c.pcMu.Lock()
+	defer c.pcMu.Unlock()
+	return c.pc
+}
+
+func (c *testClient) setPeer(pc *pion.PeerConnection) {
+	c.pcMu.Lock()
+	c.pc = pc
+	c.pcMu.Unlock()
 }
 
 func (c *testClient) send(m any) {
@@ -160,7 +173,7 @@ func (c *testClient) call(shop, lang string) {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	c.pc = pc
+	c.setPeer(pc)
 	c.track, err = pion.NewTrackLocalStaticSample(capab, "mic", "test")
 	if err != nil {
 		c.t.Fatal(err)
@@ -261,8 +274,8 @@ func (c *testClient) speak(ctx context.Context, rate int, samples []int16) error
 func (c *testClient) close() {
 	c.closeOnce.Do(func() {
 		_ = c.ws.Close()
-		if c.pc != nil {
-			_ = c.pc.Close()
+		if pc := c.peer(); pc != nil {
+			_ = pc.Close()
 		}
 		c.wg.Wait()
 	})

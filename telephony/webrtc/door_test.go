@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	pion "github.com/pion/webrtc/v4"
 
 	"github.com/callbee/callbee/media"
 	"github.com/callbee/callbee/media/mediatest"
@@ -267,6 +268,32 @@ func TestResume(t *testing.T) {
 	ev, _ := c2.waitAny(5*time.Second, EvReply)
 	if ev.FAQ != "fake.tone" {
 		t.Fatalf("after resume: %+v, want the reply made while detached", ev)
+	}
+	// The page restarts ICE on the same peer connection through the new socket.
+	c2.setPeer(c.peer()) // the answer arrives on c2's socket; c2's reader applies it to c's peer
+	offer, err := c.pc.CreateOffer(&pion.OfferOptions{ICERestart: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gathered := pion.GatheringCompletePromise(c.pc)
+	if err := c.pc.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-gathered
+	before := len(c.botAudio())
+	c2.send(Message{Type: MsgOffer, SDP: c.pc.LocalDescription().SDP})
+	if ev := c2.wait(EvAnswer, 5*time.Second); ev.SDP == "" {
+		t.Fatal("no answer to the ICE restart")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for len(c.botAudio()) < before+48000 && time.Now().Before(deadline) { // 1 s more of bot audio
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := len(c.botAudio()) - before; got < 48000 {
+		t.Errorf("after the ICE restart: %d samples of bot audio in 5 s", got)
+	}
+	if st := c.pc.ConnectionState(); st != pion.PeerConnectionStateConnected {
+		t.Errorf("after the ICE restart the connection is %s", st)
 	}
 	c2.send(Message{Type: MsgHangup})
 	if ev := c2.wait(EvEnd, 5*time.Second); ev.Reason != "caller hung up" {

@@ -18,6 +18,9 @@ func TestDemoCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real speech engines")
 	}
+	if raceEnabled {
+		t.Skip("real-time speech engines are too slow under the race detector (the door is raced by the fake-answerer tests)")
+	}
 	tests := []struct {
 		name, lang, voice, text, codec string
 		rate                           int

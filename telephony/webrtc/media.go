@@ -14,8 +14,11 @@ import (
 
 // Queue bounds on the media path (frames of 20 ms).
 const (
-	// inQueueFrames is caller audio waiting for the voice loop (1 s).
-	inQueueFrames = 50
+	// inQueueFrames is caller audio waiting for the voice loop (3 s): it
+	// covers the Answerer's start (recogniser and voice set up while the
+	// caller may already talk) and stalls of a loaded machine; 288 KB per
+	// call at 48 kHz.
+	inQueueFrames = 150
 	// outQueueFrames is bot audio waiting for its 20 ms send slot (1 s).
 	// The voice loop paces its playout already, so this stays near empty;
 	// it absorbs the two clocks' phase and scheduling jitter.
@@ -124,7 +127,7 @@ type receiver struct {
 	scratch []int16
 	tmp     []int16
 
-	packets, lost, concealed, late, bad uint64
+	packets, lost, concealed, late, bad, padding uint64
 }
 
 func newReceiver(codecName string, rate int, emit func([]int16)) (*receiver, error) {
@@ -154,6 +157,16 @@ func newReceiver(codecName string, rate int, emit func([]int16)) (*receiver, err
 // error for a payload that does not decode (the packet is skipped).
 func (r *receiver) packet(seq uint16, payload []byte) error {
 	r.packets++
+	if len(payload) == 0 {
+		// Padding only (RTP padding, RFC 3550 section 5.1): browsers send
+		// these as bandwidth probes. They use up a sequence number but
+		// carry no audio, so they are neither decoded nor a gap.
+		if r.started && seq-r.last < 0x8000 {
+			r.last = seq
+		}
+		r.padding++
+		return nil
+	}
 	if r.started {
 		d := seq - r.last // wraps (RFC 3550 section A.1)
 		if d == 0 || d >= 0x8000 {

@@ -51,6 +51,7 @@ func TestReceiver(t *testing.T) {
 		{"duplicate", seqs(100, 0, 1, 1, 2), 3, 0, 1},
 		{"reordered late packet dropped", seqs(100, 0, 2, 1, 3), 4, 1, 1},
 		{"sequence wrap", seqs(65534, 0, 1, 2, 3), 4, 0, 0},
+		{"padding packet is no gap", []pkt{{100, 0}, {101, -1}, {102, 1}}, 2, 0, 0},
 		{"wrap with loss", seqs(65534, 0, 1, 3), 4, 1, 0},
 	}
 	for _, tt := range tests {
@@ -61,7 +62,11 @@ func TestReceiver(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, p := range tt.in {
-				if err := r.packet(p.seq, packets[p.i]); err != nil {
+				var payload []byte // i < 0: a padding-only packet
+				if p.i >= 0 {
+					payload = packets[p.i]
+				}
+				if err := r.packet(p.seq, payload); err != nil {
 					t.Fatal(err)
 				}
 			}

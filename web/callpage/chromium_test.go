@@ -3,6 +3,7 @@ package callpage
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -91,6 +92,9 @@ func TestChromiumCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser and real speech engines")
 	}
+	if raceEnabled {
+		t.Skip("real-time speech engines are too slow under the race detector (telephony/webrtc races the door with a fake answerer)")
+	}
 	exe := chromiumPath(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
@@ -102,7 +106,8 @@ func TestChromiumCall(t *testing.T) {
 	writeWAV(t, wav, rate, q)
 
 	sb, e := switchboardtest.DemoWithEngine(t)
-	door, err := webrtc.New(sb, webrtc.Config{LoopbackOnly: true})
+	door, err := webrtc.New(sb, webrtc.Config{LoopbackOnly: true},
+		webrtc.WithLogger(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,4 +228,12 @@ func TestChromiumCall(t *testing.T) {
 	if n := door.Calls(); n != 0 {
 		t.Errorf("%d calls after hang-up", n)
 	}
+}
+
+// testWriter sends log lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package callpage
+
+const raceEnabled = false

@@ -1,0 +1,6 @@
+//go:build race
+
+package callpage
+
+// raceEnabled: see TestChromiumCall.
+const raceEnabled = true
