@@ -10,7 +10,7 @@ BIN       := bin/callbee
 ADDR      ?= :8080
 DEMO_SHOP ?= ../shared/demo-shop/shop.yaml
 # Packages with real concurrency, tested again under the race detector.
-RACE_PKGS ?= ./store/... ./dialog/... ./web/... ./tts/... ./media/... ./asr ./asr/google/...
+RACE_PKGS ?= ./store/... ./dialog/... ./web/... ./tts/... ./media/... ./asr ./asr/google/... ./telephony/...
 # Time per Fuzz target in `make fuzz`. `make test` runs the targets' seed
 # corpora as tests; `make test FUZZ_SMOKE=3s` adds a short fuzzing run of each.
 FUZZTIME   ?= 30s

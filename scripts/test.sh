@@ -31,8 +31,11 @@ step vet go vet ./...
 race_pkgs=$(go list $RACE_PKGS 2>/dev/null || true)
 step unit go test -count=1 ./...
 if [ -n "$race_pkgs" ]; then
+	# -short: the race run skips the long end-to-end tests (real-time calls,
+	# browsers, sipp) that the unit step has just run; it is about the
+	# concurrent code paths, which the short tests cover.
 	# shellcheck disable=SC2086
-	step race go test -count=1 -race $race_pkgs
+	step race go test -count=1 -race -short $race_pkgs
 fi
 if [ "$FUZZ_SMOKE" != "0" ]; then
 	step fuzz-smoke scripts/fuzz.sh "$FUZZ_SMOKE"
