@@ -156,7 +156,7 @@ func BenchmarkDemoLatency(b *testing.B) {
 			q := switchboardtest.Speak(b, "en-us", "when will you ship my order", rate, 0, 0)
 			cfg := testConfig()
 			cfg.MaxConnsPerIP = conns
-			_, url := server(b, sb, nil, cfg)
+			h, url := server(b, sb, nil, cfg)
 			cs := make([]*client, conns)
 			mics := make([]*mic, conns)
 			for i := range cs {
@@ -222,6 +222,8 @@ func BenchmarkDemoLatency(b *testing.B) {
 			b.ReportMetric(percentile(replyLat, 50), "reply-p50-ms")
 			b.ReportMetric(percentile(replyLat, 95), "reply-p95-ms")
 			b.ReportMetric(float64(wrong)/float64(b.N*conns), "wrong-faq")
+			b.ReportMetric(float64(h.Stats().DroppedFrames), "dropped-in-frames")
+			b.ReportMetric(float64(h.Stats().DroppedAudio), "dropped-out-frames")
 		})
 	}
 }

@@ -51,7 +51,8 @@ type conn struct {
 	sessionDone chan struct{} // closed when the session goroutine returns
 	warnedAudio bool
 
-	endSent atomic.Bool // an end event went out (set on the session's goroutines)
+	endSent atomic.Bool           // an end event went out (set on the session's goroutines)
+	inbox   atomic.Pointer[Inbox] // the audio session's, for Stats
 }
 
 func newConn(h *Handler, ws *websocket.Conn, dev Device, id string) *conn {
@@ -116,10 +117,15 @@ func (c *conn) serve() {
 	wcancel()
 	wg.Wait()
 	_ = c.ws.Close()
-	if c.pcm != nil {
-		c.h.droppedFrames.Add(c.pcm.in.Dropped())
+}
+
+// dropped counts caller frames and bot audio dropped so far. Safe from
+// any goroutine.
+func (c *conn) dropped() (in, out uint64) {
+	if p := c.inbox.Load(); p != nil {
+		in = p.Dropped()
 	}
-	c.h.droppedAudio.Add(c.out.Dropped())
+	return in, c.out.Dropped()
 }
 
 // readLoop reads client messages until the connection ends. It returns
@@ -145,8 +151,11 @@ func (c *conn) readLoop() error {
 		if size > int64(cfg.HardMessageBytes) {
 			c.badMessage(&ProtocolError{Code: CodeTooLarge, Msg: "message over the hard limit of " +
 				itoa(cfg.HardMessageBytes) + " bytes: closing"})
+			// Keep reading (and discarding) until the client's close frame
+			// or closeGrace: closing TCP on unread data would reset the
+			// connection and lose the error and the close frame.
 			c.closeWith(websocket.CloseMessageTooBig, "message too big")
-			return errors.New("stream: message over the hard size limit")
+			continue
 		}
 		if data == nil {
 			c.badMessage(&ProtocolError{Code: CodeTooLarge, Msg: "message of more than " +
@@ -304,6 +313,7 @@ func (c *conn) start(m Message) {
 			return
 		}
 		c.pcm, c.dtmf = pcm, media.NewEventQueue(0)
+		c.inbox.Store(pcm.in)
 		call := telephony.Call{Door: telephony.DoorStream, ID: c.id, Shop: shop, Lang: m.Lang, Caller: caller,
 			Rate: m.Audio.Rate, OnEvent: c.onVoiceEvent}
 		c.started, c.mode = true, ModeAudio

@@ -174,8 +174,9 @@ type Handler struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // connections being served
 
-	mu     sync.Mutex // guards closed (and wg.Add against Close's Wait)
+	mu     sync.Mutex // guards closed (and wg.Add against Close's Wait), live
 	closed bool
+	live   map[*conn]struct{} // connections being served, for Stats
 
 	accepted, refused, badMessages, droppedFrames, droppedAudio atomic.Uint64
 }
@@ -194,7 +195,8 @@ func New(answerer telephony.Answerer, brains telephony.Brains, cfg Config, opts 
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{ans: answerer, brains: brains, cfg: cfg, gate: gate, log: slog.New(slog.DiscardHandler)}
+	h := &Handler{ans: answerer, brains: brains, cfg: cfg, gate: gate, log: slog.New(slog.DiscardHandler),
+		live: map[*conn]struct{}{}}
 	for _, o := range opts {
 		if err := o(h); err != nil {
 			return nil, err
@@ -218,8 +220,16 @@ func (h *Handler) Gate() *Gate { return h.gate }
 
 // Stats returns the handler's counters.
 func (h *Handler) Stats() Stats {
-	return Stats{Accepted: h.accepted.Load(), Refused: h.refused.Load(), BadMessages: h.badMessages.Load(),
+	st := Stats{Accepted: h.accepted.Load(), Refused: h.refused.Load(), BadMessages: h.badMessages.Load(),
 		DroppedFrames: h.droppedFrames.Load(), DroppedAudio: h.droppedAudio.Load()}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.live {
+		in, out := c.dropped()
+		st.DroppedFrames += in
+		st.DroppedAudio += out
+	}
+	return st
 }
 
 // ServeHTTP admits, upgrades and serves one connection until it ends.
@@ -252,7 +262,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.accepted.Add(1)
 	id := fmt.Sprintf("ws-%d", h.seq.Add(1))
 	c := newConn(h, ws, dev, id)
+	h.mu.Lock()
+	h.live[c] = struct{}{}
+	h.mu.Unlock()
 	c.serve()
+	in, out := c.dropped()
+	h.mu.Lock()
+	delete(h.live, c)
+	h.droppedFrames.Add(in)
+	h.droppedAudio.Add(out)
+	h.mu.Unlock()
 }
 
 // Close ends every connection (their sessions are cancelled) and waits

@@ -1,6 +1,7 @@
 package stream_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -313,7 +314,12 @@ func TestOversize(t *testing.T) {
 	c.expectError(stream.CodeTooLarge)
 	c.sendJSON(`{"type":"ping"}`) // still up
 	c.expect(stream.TypePong)
-	c.sendBinary(make([]byte, 5000))
+	// the server closes in the middle of this message: the end of the
+	// write may find the connection closing
+	c.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	if err := c.ws.WriteMessage(websocket.BinaryMessage, make([]byte, 5000)); err != nil && !errors.Is(err, websocket.ErrCloseSent) {
+		t.Fatal(err)
+	}
 	c.expectError(stream.CodeTooLarge)
 	if code := c.closed(5 * time.Second); code != websocket.CloseMessageTooBig {
 		t.Errorf("close code %d, want 1009", code)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -133,8 +134,14 @@ func (c *conn) readLoop() error {
 				return nil
 			}
 			if errors.Is(err, websocket.ErrReadLimit) {
+				// gorilla has sent the close frame (1009). Drain what the
+				// peer still sends, for closeGrace: closing TCP on unread
+				// data would reset the connection and lose the close frame.
 				c.h.badMessages.Add(1)
 				c.log.Warn("message over the size limit: closing", "stream", c.sid, "limit", cfg.MaxMessageBytes)
+				nc := c.ws.NetConn()
+				_ = nc.SetReadDeadline(time.Now().Add(closeGrace))
+				_, _ = io.CopyN(io.Discard, nc, 1<<20)
 			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
