@@ -66,6 +66,9 @@ func newConn(h *Handler, ws *websocket.Conn, dev stream.Device, authed bool) *co
 
 func (c *conn) closeWith(code int, text string) {
 	c.once.Do(func() {
+		if c.h.ctx.Err() != nil { // whatever ended the session, the server is going away
+			code, text = websocket.CloseGoingAway, "server shutting down"
+		}
 		c.out.Close(code, text)
 		close(c.closing)
 		_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
