@@ -62,9 +62,15 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.msg }
 
-func bad(msg string) *apiError      { return &apiError{status: http.StatusBadRequest, code: CodeBadRequest, msg: msg} }
-func notFound(msg string) *apiError { return &apiError{status: http.StatusNotFound, code: CodeNotFound, msg: msg} }
-func conflict(msg string) *apiError { return &apiError{status: http.StatusConflict, code: CodeConflict, msg: msg} }
+func bad(msg string) *apiError {
+	return &apiError{status: http.StatusBadRequest, code: CodeBadRequest, msg: msg}
+}
+func notFound(msg string) *apiError {
+	return &apiError{status: http.StatusNotFound, code: CodeNotFound, msg: msg}
+}
+func conflict(msg string) *apiError {
+	return &apiError{status: http.StatusConflict, code: CodeConflict, msg: msg}
+}
 
 // statusOf maps an error to its status, code, public message and problems.
 func statusOf(err error) (int, ErrorBody, int) {

@@ -12,9 +12,9 @@ import (
 
 // MetricsResponse is the metrics page's data.
 type MetricsResponse struct {
-	Shop  string        `json:"shop"`
-	Since time.Time     `json:"since"`
-	Until time.Time     `json:"until"`
+	Shop  string    `json:"shop"`
+	Since time.Time `json:"since"`
+	Until time.Time `json:"until"`
 	store.Metrics
 	Questions map[string]string `json:"questions"` // FAQ id -> question, for labels
 }
