@@ -87,6 +87,7 @@ type call struct {
 	detached   *time.Timer // hangs up when no socket resumes in time
 	failed     *time.Timer // hangs up when failed media does not recover
 	session    string      // the brain session, from events
+	asksOrder  bool        // the last reply asked for an order number (keys are collected)
 	answerSent bool
 	closing    bool
 	ended      bool
@@ -499,8 +500,19 @@ func (c *call) control(action, key string) error {
 	}
 	c.mu.Lock()
 	at := media.FrameAt(uint64(c.in.at()))
+	collecting := c.asksOrder
 	c.mu.Unlock()
-	c.dtmf.Push(media.Event{Kind: media.DTMF, Digit: digit, At: at, Duration: 100 * time.Millisecond})
+	keys := []rune{digit}
+	if collecting && digit != '*' {
+		// While the bot asks for an order number the voice loop collects
+		// keys until '#': end the entry at once so the brain gets the
+		// button's key alone ("0" is a handoff, "1"-"9" a card there too).
+		// '*' there starts the entry over; it cannot mean repeat.
+		keys = append(keys, '#')
+	}
+	for i, k := range keys {
+		c.dtmf.Push(media.Event{Kind: media.DTMF, Digit: k, At: at + time.Duration(i)*150*time.Millisecond, Duration: 100 * time.Millisecond})
+	}
 	return nil
 }
 
@@ -566,6 +578,9 @@ func (c *call) onEvent(ev voice.Event) {
 	}
 	if ev.Reply != nil && ev.Reply.Lang != "" {
 		c.lang = ev.Reply.Lang
+	}
+	if ev.Kind == voice.EventReply && ev.Reply != nil {
+		c.asksOrder = ev.Reply.AsksFor != nil && *ev.Reply.AsksFor == voice.AsksOrderNumber
 	}
 	out := c.out
 	c.mu.Unlock()

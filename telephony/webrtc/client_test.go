@@ -336,7 +336,14 @@ func (f *fakeAnswerer) Answer(ctx context.Context, c telephony.Call, in media.Re
 			f.mu.Lock()
 			f.keys = append(f.keys, ev.Digit)
 			f.mu.Unlock()
-			c.OnEvent(voice.Event{Kind: voice.EventReply, Reply: &dialog.Reply{Text: "key " + string(ev.Digit)}})
+			r := &dialog.Reply{Text: "key " + string(ev.Digit)}
+			if ev.Digit == '9' { // the fake's order-status question
+				asks := voice.AsksOrderNumber
+				r.AsksFor = &asks
+			}
+			if ev.Digit != '#' {
+				c.OnEvent(voice.Event{Kind: voice.EventReply, Reply: r})
+			}
 		}
 	}()
 	loud, answered := 0, false

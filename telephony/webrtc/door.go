@@ -11,7 +11,10 @@
 //
 // Page controls reach the brain as the caller input it already understands:
 // repeat is keypad '*', talk to a person is keypad '0', a welcome card is
-// its keypad digit (dialog.Card.Key). Slower and louder have no key: when
+// its keypad digit (dialog.Card.Key); while the bot asks for an order
+// number (keys collected until '#') the door ends the entry with '#' after
+// the button's key, and repeat is not available there ('*' starts the entry
+// over). Slower and louder have no key: when
 // the Answerer also implements telephony.Brains, the door sends the brain a
 // text turn ("speak more slowly" / "说慢一点", "speak louder" / "大声一点")
 // on the call's session; the brain's speech settings change for every

@@ -138,6 +138,14 @@ func TestControls(t *testing.T) {
 	if _, _, _, keys := ans.snapshot(); keys != "*03" {
 		t.Errorf("keys %q, want *03", keys)
 	}
+	// The bot asks for an order number: a button's key ends the entry.
+	c.send(Message{Type: MsgControl, Action: ActionCard, Key: "9"})
+	c.wait(EvReply, 5*time.Second)
+	c.send(Message{Type: MsgControl, Action: ActionHuman})
+	c.wait(EvReply, 5*time.Second)
+	if _, _, _, keys := ans.snapshot(); keys != "*0390#" {
+		t.Errorf("keys %q, want *0390# (0 then # while an order number is asked for)", keys)
+	}
 	// The fake answerer has no text path: slower is refused, not faked.
 	c.send(Message{Type: MsgControl, Action: ActionSlower})
 	if ev := c.wait(EvError, 5*time.Second); ev.Code != "protocol" {
