@@ -3,9 +3,11 @@ package webrtc
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +24,7 @@ import (
 func newTestDoor(t testing.TB, ans telephony.Answerer, cfg Config) (*Door, *httptest.Server) {
 	t.Helper()
 	cfg.LoopbackOnly = true
-	d, err := New(ans, cfg)
+	d, err := New(ans, cfg, WithLogger(slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,4 +370,12 @@ func TestNewErrors(t *testing.T) {
 	if _, err := New(&fakeAnswerer{}, Config{}, WithLogger(nil)); !errors.Is(err, ErrBadConfig) {
 		t.Errorf("nil logger: %v", err)
 	}
+}
+
+// testLog sends the door's log lines to t.Log.
+type testLog struct{ t testing.TB }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
