@@ -74,6 +74,16 @@ func FromShops(shops ...*kb.Shop) []Shop {
 	return out
 }
 
+// FromBrains is FromShops over the shops of brains (*dialog.Engine,
+// web.ShopBrain).
+func FromBrains[B interface{ Shop() *kb.Shop }](brains ...B) []Shop {
+	shops := make([]*kb.Shop, len(brains))
+	for i, b := range brains {
+		shops[i] = b.Shop()
+	}
+	return FromShops(shops...)
+}
+
 // Option configures the handler.
 type Option func(*handler) error
 

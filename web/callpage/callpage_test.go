@@ -26,6 +26,9 @@ func TestFromShopsMatchesBrain(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := FromShops(shop)[0]
+		if viaBrain := FromBrains(e)[0]; !reflect.DeepEqual(viaBrain, got) {
+			t.Errorf("FromBrains %+v, FromShops %+v", viaBrain, got)
+		}
 		if len(got.Languages) == 0 {
 			t.Fatalf("%s: no languages", shop.ID())
 		}

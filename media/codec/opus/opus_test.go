@@ -328,9 +328,18 @@ func FuzzDecode(f *testing.F) {
 }
 
 func BenchmarkEncodeFrame(b *testing.B) {
-	for _, rate := range []int{media.Rate48k, media.Rate16k} {
-		b.Run(rateName(rate), func(b *testing.B) {
-			enc, err := NewEncoder(rate)
+	for _, tc := range []struct {
+		name string
+		rate int
+		opts []EncoderOption
+	}{
+		{"48k", media.Rate48k, nil},
+		{"16k", media.Rate16k, nil},
+		{"48k complexity 5 fec", media.Rate48k, []EncoderOption{WithComplexity(5), WithFEC(5)}},
+	} {
+		rate := tc.rate
+		b.Run(tc.name, func(b *testing.B) {
+			enc, err := NewEncoder(rate, tc.opts...)
 			if err != nil {
 				b.Fatal(err)
 			}
