@@ -87,7 +87,9 @@ func writeWAV(t *testing.T, path string, rate int, samples []int16) {
 // call button; its fake microphone asks the demo shop a question out loud
 // (espeak-ng WAV, 2 s of leading silence, played once). The page must show
 // the caption of the right FAQ answer and receive the answer's audio
-// (getStats: inbound-rtp bytes and audio energy). A screenshot is kept.
+// (getStats: inbound-rtp bytes and audio energy). After a dropped socket
+// the page resumes the call and a card still reaches the brain; at 200%
+// zoom nothing overflows. Screenshots are kept.
 func TestChromiumCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser and real speech engines")
@@ -197,6 +199,22 @@ func TestChromiumCall(t *testing.T) {
 		t.Errorf("codec %q, want opus", codec)
 	}
 	shot("callpage-chromium.png")
+	// A network blip: the page reopens its socket, resumes the call, and a
+	// card pressed afterwards reaches the brain with its caption.
+	if _, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`window.callbee.dropSocket(), true`)); err != nil {
+		t.Fatal(err)
+	}
+	rctx, rcancel := context.WithTimeout(bctx, 30*time.Second)
+	err = chromedp.Do(rctx,
+		chromedp.Poll[chromedp.Void](`window.callbee.state() === "in-call" && document.querySelector('[data-key="2"]').disabled === false`),
+		chromedp.Click(chromedp.CSS(`button[data-key="2"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`li.bot[data-faq="logistics.where_is_order"]`)),
+	)
+	rcancel()
+	if err != nil {
+		shot("callpage-chromium-resume-failed.png")
+		t.Fatalf("after the socket dropped: %v", err)
+	}
 	// Readable at 200% zoom on this phone-sized window: nothing runs off
 	// the side (no horizontal scrolling).
 	overflow, err := chromedp.Run(bctx, chromedp.Evaluate[string](`(() => {

@@ -184,6 +184,8 @@
   // For tests and diagnostics: the call's state and the received audio.
   window.callbee = {
     state: () => state,
+    // dropSocket closes the signalling socket as a network blip would.
+    dropSocket: () => { if (ws) ws.close(); },
     stats: async () => {
       if (!pc) return null;
       const out = { bytesReceived: 0, packetsReceived: 0, audioLevel: 0, totalAudioEnergy: 0 };
