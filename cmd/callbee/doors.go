@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sync"
 
+	asrgoogle "github.com/callbee/callbee/asr/google"
 	"github.com/callbee/callbee/dialog/voice"
 	"github.com/callbee/callbee/internal/config"
 	"github.com/callbee/callbee/store"
@@ -17,6 +19,7 @@ import (
 	"github.com/callbee/callbee/telephony/switchboard"
 	"github.com/callbee/callbee/telephony/twilio"
 	"github.com/callbee/callbee/telephony/webrtc"
+	ttsgoogle "github.com/callbee/callbee/tts/google"
 	"github.com/callbee/callbee/web"
 	"github.com/callbee/callbee/web/callpage"
 )
@@ -25,13 +28,15 @@ import (
 // the switchboard (the voice loop over the offline engines) and the doors
 // the config turns on. Close ends every call still running.
 type doors struct {
-	log    *slog.Logger
-	speech *switchboard.Offline
-	sb     *switchboard.Switchboard
-	webrtc *webrtc.Door
-	stream *stream.Handler
-	twilio *twilio.Handler
-	sip    *sip.Server
+	log     *slog.Logger
+	speech  *switchboard.Offline // offline engines, or nil
+	cloud   *switchboard.Cloud   // Google engines, or nil
+	closers []io.Closer          // the cloud clients
+	sb      *switchboard.Switchboard
+	webrtc  *webrtc.Door
+	stream  *stream.Handler
+	twilio  *twilio.Handler
+	sip     *sip.Server
 
 	wg      sync.WaitGroup // the SIP server and the recogniser preparation
 	sipDone chan error     // the SIP server's Serve result
@@ -39,12 +44,21 @@ type doors struct {
 
 // openDoors builds the doors of cfg over brains. Nothing listens yet: the
 // HTTP doors are mounted by handler, SIP starts with start.
-func openDoors(cfg config.Config, st *store.Store, brains *liveBrains, log *slog.Logger) (*doors, error) {
+func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *liveBrains, log *slog.Logger) (*doors, error) {
 	d := &doors{log: log}
 	var err error
 	if cfg.Voice.Enabled {
-		d.speech = switchboard.NewOffline(switchboard.WithModelsDir(cfg.ModelsDir), switchboard.WithSpeechLogger(log))
-		d.sb, err = switchboard.New(brains, d.speech, switchboard.WithLogger(log),
+		var sp switchboard.Speech
+		switch cfg.Voice.Engine {
+		case config.EngineGoogle:
+			if sp, err = d.openCloud(ctx, cfg.Voice.Google); err != nil {
+				return nil, errors.Join(err, d.Close())
+			}
+		default:
+			d.speech = switchboard.NewOffline(switchboard.WithModelsDir(cfg.ModelsDir), switchboard.WithSpeechLogger(log))
+			sp = d.speech
+		}
+		d.sb, err = switchboard.New(brains, sp, switchboard.WithLogger(log),
 			switchboard.WithTurnObserver(switchboard.StoreTraces(st, log)))
 		if err != nil {
 			return nil, errors.Join(err, d.Close())
@@ -80,6 +94,24 @@ func openDoors(cfg config.Config, st *store.Store, brains *liveBrains, log *slog
 		}
 	}
 	return d, nil
+}
+
+// openCloud connects the Google Cloud engines.
+func (d *doors) openCloud(ctx context.Context, g config.GoogleVoice) (*switchboard.Cloud, error) {
+	rec, err := asrgoogle.New(ctx, g.ASR)
+	if err != nil {
+		return nil, fmt.Errorf("google speech-to-text: %w", err)
+	}
+	d.closers = append(d.closers, rec)
+	syn, err := ttsgoogle.New(ctx, g.TTS)
+	if err != nil {
+		return nil, fmt.Errorf("google text-to-speech: %w", err)
+	}
+	d.closers = append(d.closers, syn)
+	if d.cloud, err = switchboard.NewCloud(rec, syn); err != nil {
+		return nil, err
+	}
+	return d.cloud, nil
 }
 
 // hasAccess reports whether anyone may connect to a token-guarded door.
@@ -188,6 +220,12 @@ func (d *doors) Close() error {
 	}
 	if d.speech != nil {
 		errs = append(errs, d.speech.Close())
+	}
+	if d.cloud != nil {
+		errs = append(errs, d.cloud.Close())
+	}
+	for _, c := range d.closers {
+		errs = append(errs, c.Close())
 	}
 	return errors.Join(errs...)
 }

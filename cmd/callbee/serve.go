@@ -56,7 +56,7 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	stopReload := brains.reloadOnHUP(ctx)
 	defer stopReload()
 
-	dr, err := openDoors(cfg, st, brains, log)
+	dr, err := openDoors(ctx, cfg, st, brains, log)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}

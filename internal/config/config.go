@@ -17,10 +17,12 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	asrgoogle "github.com/callbee/callbee/asr/google"
 	"github.com/callbee/callbee/telephony/sip"
 	"github.com/callbee/callbee/telephony/stream"
 	"github.com/callbee/callbee/telephony/twilio"
 	"github.com/callbee/callbee/telephony/webrtc"
+	ttsgoogle "github.com/callbee/callbee/tts/google"
 )
 
 // Environment variables that change defaults.
@@ -82,6 +84,24 @@ type Voice struct {
 	// Prepare compiles every shop's recogniser at start instead of on its
 	// first call (slower start, no wait on the first call).
 	Prepare bool `yaml:"prepare"`
+	// Engine is EngineOffline (pocketsphinx + espeak-ng, on this machine)
+	// or EngineGoogle (Google Cloud Speech-to-Text and Text-to-Speech;
+	// credentials the Google way: GOOGLE_APPLICATION_CREDENTIALS or the
+	// metadata server).
+	Engine string      `yaml:"engine"`
+	Google GoogleVoice `yaml:"google"`
+}
+
+// Speech engines of Voice.Engine.
+const (
+	EngineOffline = "offline"
+	EngineGoogle  = "google"
+)
+
+// GoogleVoice configures the Google Cloud engines.
+type GoogleVoice struct {
+	ASR asrgoogle.Config `yaml:"asr"`
+	TTS ttsgoogle.Config `yaml:"tts"`
 }
 
 // WebRTCDoor is the browser door: the call page at / and its signalling at
@@ -150,11 +170,12 @@ func DefaultConfig() Config {
 		Log:       Log{Level: DefaultLogLevel, Format: DefaultLogFormat},
 		Service:   Service{Mode: DefaultMode},
 		ModelsDir: os.Getenv(EnvModels),
-		Voice:     Voice{Enabled: true, Prepare: true},
-		WebRTC:    WebRTCDoor{Enabled: true, Config: webrtc.DefaultConfig()},
-		Stream:    StreamDoor{Enabled: true, Config: stream.DefaultConfig()},
-		Twilio:    TwilioDoor{Enabled: true, Config: twilio.DefaultConfig()},
-		SIP:       SIPDoor{Enabled: false, Config: sip.DefaultConfig()},
+		Voice: Voice{Enabled: true, Prepare: true, Engine: EngineOffline,
+			Google: GoogleVoice{ASR: asrgoogle.DefaultConfig(), TTS: ttsgoogle.DefaultConfig()}},
+		WebRTC: WebRTCDoor{Enabled: true, Config: webrtc.DefaultConfig()},
+		Stream: StreamDoor{Enabled: true, Config: stream.DefaultConfig()},
+		Twilio: TwilioDoor{Enabled: true, Config: twilio.DefaultConfig()},
+		SIP:    SIPDoor{Enabled: false, Config: sip.DefaultConfig()},
 	}
 }
 
@@ -286,6 +307,18 @@ func (c Config) Validate() error {
 				bad(f+".days", "%q: want mon, tue, wed, thu, fri, sat or sun", d)
 			}
 		}
+	}
+	switch c.Voice.Engine {
+	case EngineOffline:
+	case EngineGoogle:
+		if err := c.Voice.Google.ASR.Validate(); err != nil {
+			bad("voice.google.asr", "%v", err)
+		}
+		if err := c.Voice.Google.TTS.Validate(); err != nil {
+			bad("voice.google.tts", "%v", err)
+		}
+	default:
+		bad("voice.engine", "%q: want %s or %s", c.Voice.Engine, EngineOffline, EngineGoogle)
 	}
 	if c.SIP.Enabled {
 		if err := c.SIP.Validate(); err != nil {

@@ -155,3 +155,22 @@ func TestWeekdays(t *testing.T) {
 		t.Errorf("Weekdays = %v", got)
 	}
 }
+
+func TestVoiceEngine(t *testing.T) {
+	for _, tc := range []struct {
+		doc string
+		ok  bool
+	}{
+		{"voice: {engine: offline}", true},
+		{"voice: {engine: google, google: {asr: {languages: {en: en-GB}}, tts: {encoding: MP3}}}", true},
+		{"voice: {engine: azure}", false},
+		{"voice: {engine: google, google: {tts: {encoding: OGG}}}", false},
+		{"sip: {enabled: true, udp: '', tcp: ''}", false},
+		{"sip: {enabled: true, udp: '127.0.0.1:5060'}", true},
+	} {
+		_, err := Parse([]byte(tc.doc))
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err %v, want ok=%v", tc.doc, err, tc.ok)
+		}
+	}
+}
