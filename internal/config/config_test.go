@@ -162,7 +162,7 @@ func TestVoiceEngine(t *testing.T) {
 		ok  bool
 	}{
 		{"voice: {engine: offline}", true},
-		{"voice: {engine: google, google: {asr: {languages: {en: en-GB}}, tts: {encoding: MP3}}}", true},
+		{"voice: {engine: google, google: {asr: {languages: {en: en-GB}}, tts: {encoding: mp3}}}", true},
 		{"voice: {engine: azure}", false},
 		{"voice: {engine: google, google: {tts: {encoding: OGG}}}", false},
 		{"sip: {enabled: true, udp: '', tcp: ''}", false},
