@@ -238,7 +238,7 @@ func (r *Registry) Bot(session string, rp dialog.Reply, held bool) {
 	if rp.FAQ != nil {
 		l.FAQ = *rp.FAQ
 	}
-	r.line(session, l, func(in *Info) {
+	change := func(in *Info) {
 		in.Intent = l.FAQ
 		if in.Intent == "" {
 			in.Intent = rp.Action
@@ -254,7 +254,26 @@ func (r *Registry) Bot(session string, rp dialog.Reply, held bool) {
 			in.Lang = rp.Lang
 		}
 		in.Turns++
-	})
+	}
+	if l.Text == "" {
+		// Nothing was said (a held session): only the session's facts change.
+		r.update(session, change)
+		return
+	}
+	r.line(session, l, change)
+}
+
+// update applies change to a session's info and tells subscribers.
+func (r *Registry) update(session string, change func(*Info)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, ok := r.sessions[session]
+	if !ok {
+		return
+	}
+	change(&s.info)
+	s.info.LastAt = r.clock()
+	r.publishLocked(Update{Kind: UpdateLine, Info: s.info})
 }
 
 // System adds a note to the transcript (hold, release, errors a person should see).
