@@ -22,6 +22,10 @@ import (
 // hangupTimeout bounds sending BYE when the bot ends a call.
 const hangupTimeout = 5 * time.Second
 
+// HangupGrace is how long the Answerer may run on after the caller hung
+// up (to record the last turn) before its context is cancelled.
+const HangupGrace = 2 * time.Second
+
 // newCall describes a new INVITE's call.
 func (s *Server) newCall(req *sipmsg.Request) *Call {
 	c := &Call{id: rand.Uint64() >> 1}
@@ -154,6 +158,9 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	d := c.dialog
 	law, _ := codec.ByName(neg.Audio.Name)
 	jb := newJitterBuffer(s.clock, codec.G711Rate, s.cfg.JitterDelay, s.cfg.MediaTimeout)
+	jb.onBehind = func(d time.Duration) {
+		log.Warn("sip: the answerer reads caller audio late", "behind", d)
+	}
 	event := -1
 	if neg.Event.Name != "" {
 		event = int(neg.Event.PT)
@@ -185,11 +192,18 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		defer close(rxDone)
 		rx.run()
 	}()
-	// The caller's hang-up (BYE) ends the dialog: the reader returns io.EOF.
+	// The caller's hang-up (BYE) ends the dialog: the reader returns io.EOF
+	// and the writer ErrCallEnded. The Answerer then has HangupGrace to
+	// finish the turn in hand before its context is cancelled (a player
+	// still draining an answer nobody hears must not hold the call).
+	callCtx, cancelCall := context.WithCancel(s.ctx)
+	defer cancelCall()
+	var grace *time.Timer
 	stopWatch := context.AfterFunc(d.Context(), func() {
 		c.endOK.Store(true)
 		c.endReason(ReasonCallerHangup, sipmsg.StatusOK)
 		jb.close(io.EOF)
+		grace = time.AfterFunc(HangupGrace, cancelCall)
 	})
 
 	if s.onAnswer != nil {
@@ -207,8 +221,10 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	if s.onEvent != nil {
 		tc.OnEvent = func(ev voice.Event) { s.onEvent(c, ev) }
 	}
-	res, err := s.ans.Answer(s.ctx, tc, jb, c.keys, tx)
-	stopWatch()
+	res, err := s.ans.Answer(callCtx, tc, jb, c.keys, tx)
+	if !stopWatch() && grace != nil {
+		grace.Stop()
+	}
 
 	switch {
 	case errors.Is(err, ErrMediaTimeout):
@@ -231,6 +247,10 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	c.endOK.Store(true)
 	jb.close(io.EOF)
 	c.keys.Close()
+	jb.mu.Lock()
+	late, overflow, concealed := jb.late, jb.overflow, jb.concealed
+	jb.mu.Unlock()
+	c.count(func(st *Stats) { st.Late, st.Overflow, st.Concealed = late, overflow, concealed })
 	if d.Context().Err() == nil {
 		ctx, cancel := context.WithTimeout(context.Background(), hangupTimeout)
 		if e := d.Bye(ctx); e != nil && d.Context().Err() == nil {

@@ -14,17 +14,20 @@ const (
 	// maxJitterDelay bounds Config.JitterDelay.
 	maxJitterDelay = 300 * time.Millisecond
 	// jitterCapacity is how much audio the buffer can hold ahead of playout.
-	jitterCapacity = time.Second
-	// jitterSlack is how far past its delay the buffer may grow (sender
-	// clock faster than ours, a burst after a stall) before it drops
-	// audio to get back to the delay.
+	jitterCapacity = 3 * time.Second
+	// jitterSlack is how far a packet's timestamp may jump from the
+	// playout position, after a pause in the stream, before the playout
+	// schedule restarts at it; and how far behind a reader of silence
+	// (before the first packet) may fall before its schedule restarts.
 	jitterSlack = 200 * time.Millisecond
 )
 
 // jitterBuffer is the caller's side of a call: RTP payloads decoded to
 // PCM are written at their RTP timestamp position, and ReadFrame plays
 // them out as standard 8 kHz frames on a fixed schedule (first packet's
-// arrival + delay), one every 20 ms of the clock. Missing audio (loss, a
+// arrival + delay), one every 20 ms of the clock; a reader that falls
+// behind gets the buffered frames at once until it catches up (the
+// buffer holds up to jitterCapacity). Missing audio (loss, a
 // late packet, silence suppression, no RTP at all yet) plays as silence,
 // so the reader always sees real time pass. Late packets are dropped;
 // reordered ones within the delay are put in place; duplicates overwrite
@@ -55,6 +58,10 @@ type jitterBuffer struct {
 	late, overflow, concealed, frames uint64
 
 	done chan struct{} // closed by close
+
+	// onBehind, when set, is told when a frame is read this late (a
+	// stalled reader); it is called with the mutex held and must be quick.
+	onBehind func(time.Duration)
 }
 
 func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) *jitterBuffer {
@@ -125,8 +132,10 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 		samples = samples[j.readPos-pos:]
 		pos = j.readPos
 	}
-	if over := end - j.readPos - (j.delay + j.slack + int64(j.n)); over > 0 {
-		// Too far ahead of playout: drop the oldest audio, whole frames.
+	if over := end - j.readPos - (capacity - int64(j.n)); over > 0 {
+		// Too far ahead of playout (the reader has not started yet or
+		// stalled): drop the oldest audio, whole frames. The reader gets
+		// what is left at once, so no lasting delay builds up.
 		skip := (over + int64(j.n) - 1) / int64(j.n) * int64(j.n)
 		for p := j.readPos; p < j.readPos+skip; p++ {
 			j.ring[p%capacity] = 0
@@ -136,7 +145,8 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 		}
 		j.readPos += skip
 		j.overflow += uint64(skip / int64(j.n))
-		j.schedPos, j.schedAt = j.readPos, now
+		// What is left is due at once but for the last delay's worth.
+		j.schedPos, j.schedAt = end-j.delay, now
 		if pos < j.readPos {
 			if end <= j.readPos {
 				return
@@ -187,6 +197,9 @@ func (j *jitterBuffer) ReadFrame(ctx context.Context) (media.Frame, error) {
 			due = j.schedAt.Add(j.dur(j.readPos - j.schedPos))
 		}
 		if !now.Before(due) {
+			if behind := now.Sub(due); behind > jitterSlack && j.onBehind != nil {
+				j.onBehind(behind)
+			}
 			f := j.takeLocked(now)
 			j.mu.Unlock()
 			return f, nil
@@ -209,7 +222,6 @@ func (j *jitterBuffer) takeLocked(now time.Time) media.Frame {
 		if now.Sub(j.preroll) > jitterSlack { // the reader fell behind
 			j.preroll = now
 		}
-		j.concealed++
 	} else {
 		capacity := int64(len(j.ring))
 		if sl := j.slot(j.readPos); !j.filled[sl] {
@@ -223,9 +235,6 @@ func (j *jitterBuffer) takeLocked(now time.Time) media.Frame {
 			j.ring[p] = 0
 		}
 		j.readPos += int64(j.n)
-		if due := j.schedAt.Add(j.dur(j.readPos - j.schedPos)); now.Sub(due) > jitterSlack {
-			j.schedPos, j.schedAt = j.readPos, now // the reader fell behind
-		}
 	}
 	f := media.Frame{Samples: j.out, Rate: j.rate, At: media.FrameAt(j.seq), Seq: j.seq}
 	j.seq++

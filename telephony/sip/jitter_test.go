@@ -126,17 +126,23 @@ func TestJitterBufferClose(t *testing.T) {
 func TestJitterBufferOverflow(t *testing.T) {
 	clk := mediatest.NewClock()
 	jb := newJitterBuffer(clk, 8000, 40*time.Millisecond, 0)
-	for k := range 100 { // 2 s at once
+	for k := range 200 { // 4 s at once
 		jb.write(int64(k)*160, frameOf(int16(k+1)), false)
 	}
 	if jb.overflow == 0 {
 		t.Fatal("no overflow counted")
 	}
-	clk.Advance(100 * time.Millisecond)
-	f := readNow(t, jb)
-	// The buffer keeps delay+slack of the newest audio.
-	if f.Samples[0] < 80 {
-		t.Errorf("first frame after overflow holds %d, want one of the newest", f.Samples[0])
+	// The buffer keeps its capacity (3 s, less a frame) of the newest audio,
+	// and all but the jitter delay is due at once: the reader catches up.
+	for want := int16(52); want <= 199; want++ {
+		f := readNow(t, jb)
+		if f.Samples[0] != want {
+			t.Fatalf("frame holds %d, want %d", f.Samples[0], want)
+		}
+	}
+	clk.Advance(20 * time.Millisecond)
+	if f := readNow(t, jb); f.Samples[0] != 200 {
+		t.Errorf("last frames after the delay: %d", f.Samples[0])
 	}
 }
 

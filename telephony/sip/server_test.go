@@ -5,10 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/callbee/callbee/media/codec"
 	"github.com/callbee/callbee/media/mediatest"
 	"github.com/callbee/callbee/telephony"
 	"github.com/callbee/callbee/telephony/sip"
@@ -107,7 +109,7 @@ func TestCallEchoAndCallerHangup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tone := mediatest.Sine(8000, 440, 8000, time.Second)
+	tone := mediatest.SpeechLike(8000, 4000, time.Second, 7)
 	if err := call.Send(ctx, tone); err != nil {
 		t.Fatal(err)
 	}
@@ -129,8 +131,9 @@ func TestCallEchoAndCallerHangup(t *testing.T) {
 		t.Errorf("times: start %v answer %v end %v", info.Start, info.Answer, info.End)
 	}
 	got := echo.Samples()
-	if rms := mediatest.RMS(got); rms < 4000 {
-		t.Errorf("answerer heard RMS %.0f of %d samples, want the tone (~5600)", rms, len(got))
+	want := codec.PCMU.Decode(nil, codec.PCMU.Encode(nil, tone))
+	if at := indexOf(got, want); at < 0 {
+		t.Errorf("answerer did not hear the caller's audio intact (%d samples, RMS %.0f)", len(got), mediatest.RMS(got))
 	}
 	back, arrivals := call.Received()
 	if len(arrivals) < 40 || mediatest.RMS(back) < 2000 {
@@ -143,6 +146,16 @@ func TestCallEchoAndCallerHangup(t *testing.T) {
 	if n := s.Active(); n != 0 {
 		t.Errorf("%d calls still active", n)
 	}
+}
+
+// indexOf finds want as a contiguous run in got.
+func indexOf(got, want []int16) int {
+	for i := 0; i+len(want) <= len(got); i++ {
+		if slices.Equal(got[i:i+len(want)], want) {
+			return i
+		}
+	}
+	return -1
 }
 
 func TestBotHangsUp(t *testing.T) {
