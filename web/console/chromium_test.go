@@ -21,7 +21,7 @@ import (
 // clearInput empties a text field the way a person selecting and deleting would.
 func clearInput(sel string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(` + "`" + sel + "`" + `); el.value = ""; return true })()`)(ctx, tg)
+		_, err := chromedp.Evaluate[bool](`(() => { const el = document.querySelector(`+"`"+sel+"`"+`); el.value = ""; return true })()`)(ctx, tg)
 		return chromedp.Void{}, err
 	}
 }
