@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -243,3 +244,41 @@ func decodeBody(t *testing.T, resp *http.Response, v any) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+var storeAuditAll = store.AuditFilter{}
+
+// try is call for goroutines other than the test's: it returns the failure
+// instead of failing the test.
+func (c *client) try(method, path string, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		j, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(j)
+	}
+	r, err := http.NewRequest(method, c.e.srv.URL+path, rd)
+	if err != nil {
+		return err
+	}
+	if rd != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if c.csrf != "" {
+		r.Header.Set(CSRFHeader, c.csrf)
+	}
+	resp, err := c.hc.Do(r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
