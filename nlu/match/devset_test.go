@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/callbee/callbee/internal/devset"
@@ -97,4 +98,46 @@ func ratio(a, b int) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// TestStarterDevSet measures the matcher alone on the starter shop's caller
+// questions (internal/devset/testdata/starter-shop.yaml) and the dev set's
+// out-of-scope questions, which are general: a second shop, so that what
+// is tuned on the demo shop does not pass for generality. Floors are the
+// measured values (lexical) minus a margin.
+func TestStarterDevSet(t *testing.T) {
+	set, err := devset.Load(filepath.Join("..", "..", "internal", "devset", "testdata", "starter-shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev, err := devset.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range dev.Singles {
+		if s.OOS {
+			set.Singles = append(set.Singles, s)
+		}
+	}
+	m, err := match.New(kbtest.StarterShop(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	floors := map[string]struct{ top1, oosRej, maxFalseRej float64 }{
+		"zh": {0.88, 0.85, 0.05},
+		"en": {0.80, 0.72, 0.06},
+	}
+	for lang, c := range devEval(set, m) {
+		t.Logf("starter %s: %v", lang, c)
+		f := floors[lang]
+		if got := ratio(c.top1, c.in); got < f.top1 {
+			t.Errorf("starter %s: top-1 %.3f below %.2f", lang, got, f.top1)
+		}
+		if got := ratio(c.oosRej, c.oos); got < f.oosRej {
+			t.Errorf("starter %s: out-of-scope rejection %.3f below %.2f", lang, got, f.oosRej)
+		}
+		if got := ratio(c.falseRej, c.in); got > f.maxFalseRej {
+			t.Errorf("starter %s: false rejection %.3f above %.2f", lang, got, f.maxFalseRej)
+		}
+	}
 }

@@ -17,10 +17,10 @@ func TestLeaveOneOut(t *testing.T) {
 		lang  string
 		floor float64
 	}{
-		{"demo", kbtest.DemoShop, "zh", 0.89},
-		{"demo", kbtest.DemoShop, "en", 0.88},
-		{"starter", kbtest.StarterShop, "zh", 0.81},
-		{"starter", kbtest.StarterShop, "en", 0.79},
+		{"demo", kbtest.DemoShop, "zh", 0.91},
+		{"demo", kbtest.DemoShop, "en", 0.92},
+		{"starter", kbtest.StarterShop, "zh", 0.85},
+		{"starter", kbtest.StarterShop, "en", 0.85},
 	} {
 		shop := tt.load(t)
 		rep, err := LeaveOneOut(shop, tt.lang)
