@@ -259,3 +259,48 @@ func TestMetricsAndComplaints(t *testing.T) {
 		t.Errorf("UnresolvedByID(unknown) = %v", err)
 	}
 }
+
+func TestHandoffLookupAndClose(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustSession(t, s, "s1", "shop")
+	w := simpleTurn("s1", 1)
+	w.Handoff = &Handoff{Kind: HandoffLive, Reason: "request", Summary: json.RawMessage(`{"reason":"request"}`)}
+	ids, err := s.CommitTurn(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w2 := simpleTurn("s1", 2)
+	w2.Handoff = &Handoff{Kind: HandoffLive, Reason: "complaint"}
+	if _, err := s.CommitTurn(ctx, w2); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.HandoffByID(ctx, ids.Handoff)
+	if err != nil || h.SessionID != "s1" || h.ShopID != "shop" || h.Status != HandoffQueued || string(h.Summary) != `{"reason":"request"}` {
+		t.Errorf("HandoffByID = %+v, %v", h, err)
+	}
+	if _, err := s.HandoffByID(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown handoff = %v", err)
+	}
+	if err := s.UpdateHandoff(ctx, ids.Handoff, HandoffAccepted, "amy"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.CloseSessionHandoffs(ctx, "s1"); err != nil || n != 2 {
+		t.Errorf("CloseSessionHandoffs = %d, %v; want 2", n, err)
+	}
+	if n, err := s.CloseSessionHandoffs(ctx, "s1"); err != nil || n != 0 {
+		t.Errorf("second close = %d, %v", n, err)
+	}
+	if tt, err := s.UntrainedTurn(ctx, "shop", ids.Turn); err != nil || tt.Text == "" {
+		t.Errorf("UntrainedTurn = %+v, %v", tt, err)
+	}
+	if _, err := s.UntrainedTurn(ctx, "other-shop", ids.Turn); !errors.Is(err, ErrNotFound) {
+		t.Errorf("turn of another shop = %v", err)
+	}
+	if _, err := s.ResolveTurn(ctx, ids.Turn, UnresolvedOutOfScope, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UntrainedTurn(ctx, "shop", ids.Turn); !errors.Is(err, ErrNotFound) {
+		t.Errorf("trained turn = %v", err)
+	}
+}

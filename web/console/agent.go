@@ -128,19 +128,9 @@ func (c *Console) acceptHandoff(w http.ResponseWriter, r *http.Request, u user) 
 		return
 	}
 	ctx := r.Context()
-	hs, err := c.st.Handoffs(ctx, store.HandoffFilter{})
+	h, err := c.st.HandoffByID(ctx, id)
 	if err != nil {
 		c.fail(w, r, err)
-		return
-	}
-	var h *store.Handoff
-	for i := range hs {
-		if hs[i].ID == id {
-			h = &hs[i]
-		}
-	}
-	if h == nil {
-		c.fail(w, r, notFound("no such handoff"))
 		return
 	}
 	if h.Status == store.HandoffClosed {
@@ -234,19 +224,9 @@ func (c *Console) releaseSession(w http.ResponseWriter, r *http.Request, u user)
 		c.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	hs, err := c.st.Handoffs(ctx, store.HandoffFilter{})
-	if err != nil {
+	if _, err := c.st.CloseSessionHandoffs(r.Context(), id); err != nil {
 		c.fail(w, r, err)
 		return
-	}
-	for _, h := range hs {
-		if h.SessionID == id && h.Status != store.HandoffClosed {
-			if err := c.st.UpdateHandoff(ctx, h.ID, store.HandoffClosed, ""); err != nil {
-				c.fail(w, r, err)
-				return
-			}
-		}
 	}
 	c.live.System(id, u.Name+" gave the session back to the bot")
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})

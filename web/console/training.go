@@ -175,19 +175,9 @@ func (c *Console) trainTurn(w http.ResponseWriter, r *http.Request, u user) {
 		c.fail(w, r, err)
 		return
 	}
-	low, err := c.st.LowConfidenceTurns(r.Context(), shop, 1.01, 1000)
+	turn, err := c.st.UntrainedTurn(r.Context(), shop, id)
 	if err != nil {
 		c.fail(w, r, err)
-		return
-	}
-	var turn *store.TrainingTurn
-	for i := range low {
-		if low[i].TurnID == id {
-			turn = &low[i]
-		}
-	}
-	if turn == nil {
-		c.fail(w, r, notFound("no such untrained turn in this shop"))
 		return
 	}
 	status, resolution, err := c.train(r.Context(), u, shop, turn.Lang, turn.Text, req)
