@@ -121,12 +121,11 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) erro
 	// ACK must not hold capacity).
 	c := s.newCall(req)
 	if status, ok := s.admit(c); !ok {
-		var hdrs []sipmsg.Header
-		c.endReason(ReasonError, status)
+		reason, hdrs := ReasonError, []sipmsg.Header(nil)
 		if status == 503 {
-			hdrs = append(hdrs, s.retryAfter())
-			c.endReason(ReasonBusy, status)
+			reason, hdrs = ReasonBusy, append(hdrs, s.retryAfter())
 		}
+		c.endReason(reason, status)
 		s.log.Info("sip: call refused", "call", c.info.ID, "status", status)
 		s.finish(c, telephony.Result{}, nil)
 		return respond(req, tx, status, hdrs...)

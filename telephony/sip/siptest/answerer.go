@@ -18,6 +18,9 @@ import (
 type Echo struct {
 	Echo        bool
 	HangupAfter time.Duration
+	// Say, when set, is spoken to the caller (8 kHz) from the start of
+	// the call, beside the reading.
+	Say []int16
 
 	mu      sync.Mutex // guards the fields below
 	calls   []telephony.Call
@@ -26,6 +29,8 @@ type Echo struct {
 	frames  int
 	errs    []error
 	active  int
+	said    int   // frames of Say written
+	sayErr  error // why Say stopped early
 }
 
 var _ telephony.Answerer = (*Echo)(nil)
@@ -55,6 +60,9 @@ func (e *Echo) Answer(ctx context.Context, c telephony.Call, in media.Reader, dt
 				e.mu.Unlock()
 			}
 		})
+	}
+	if e.Say != nil {
+		wg.Go(func() { e.say(kctx, c.Rate, out) })
 	}
 	defer wg.Wait()
 	defer cancel()
@@ -122,4 +130,37 @@ func (e *Echo) Active() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.active
+}
+
+func (e *Echo) say(ctx context.Context, rate int, out media.Writer) {
+	for i, f := range mediatestFrames(rate, e.Say) {
+		if err := out.WriteFrame(ctx, f); err != nil {
+			e.mu.Lock()
+			e.sayErr = err
+			e.mu.Unlock()
+			return
+		}
+		e.mu.Lock()
+		e.said = i + 1
+		e.mu.Unlock()
+	}
+}
+
+// mediatestFrames cuts samples into standard frames (the last one padded).
+func mediatestFrames(rate int, samples []int16) []media.Frame {
+	n := media.SamplesPerFrame(rate)
+	var out []media.Frame
+	for i, seq := 0, uint64(0); i < len(samples); i, seq = i+n, seq+1 {
+		f := make([]int16, n)
+		copy(f, samples[i:min(i+n, len(samples))])
+		out = append(out, media.Frame{Samples: f, Rate: rate, At: media.FrameAt(seq), Seq: seq})
+	}
+	return out
+}
+
+// Said is how many frames of Say went out, and the error that stopped it.
+func (e *Echo) Said() (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.said, e.sayErr
 }
