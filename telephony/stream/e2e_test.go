@@ -108,7 +108,8 @@ func TestDemoSpokenQuestion(t *testing.T) {
 			leakCheck(t)
 			sb := switchboardtest.Demo(t)
 			q := switchboardtest.Speak(t, tc.voice, tc.text, tc.rate, 300*time.Millisecond, 0)
-			_, url := server(t, sb, sb, testConfig())
+			h, url := server(t, sb, sb, testConfig())
+			defer func() { t.Logf("door stats %+v", h.Stats()) }()
 			c := dial(t, url, tokSpeaker)
 			c.sendJSON(map[string]any{"type": "start", "lang": tc.lang, "caller": "+8613800000000",
 				"audio": map[string]any{"encoding": "pcm16le", "rate": tc.rate}})

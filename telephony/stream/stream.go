@@ -47,7 +47,7 @@ const (
 	DefaultPingInterval    = 20 * time.Second
 	DefaultWriteTimeout    = 10 * time.Second
 	DefaultStartTimeout    = 10 * time.Second
-	DefaultInboundFrames   = 100 // 2 s of caller audio
+	DefaultInboundFrames   = 250 // 5 s of caller audio: room for a recogniser that stalls at a turn start
 	DefaultOutboundAudio   = 50  // 1 s of bot audio
 	DefaultMaxControl      = 256
 	DefaultMaxUsers        = 64

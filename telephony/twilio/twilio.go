@@ -46,7 +46,7 @@ const (
 	DefaultStartTimeout    = 10 * time.Second
 	DefaultWriteTimeout    = 10 * time.Second
 	DefaultPingInterval    = 20 * time.Second
-	DefaultInboundFrames   = 100 // 2 s of caller audio
+	DefaultInboundFrames   = 250 // 5 s of caller audio: room for a recogniser that stalls at a turn start
 	DefaultOutboundAudio   = 100 // 2 s of bot audio
 	DefaultMarkGap         = 200 * time.Millisecond
 	closeGrace             = 2 * time.Second
