@@ -233,3 +233,31 @@ func TestVoiceObserver(t *testing.T) {
 		t.Errorf("next saw %d events, want 7", len(seen))
 	}
 }
+
+func TestQueueSink(t *testing.T) {
+	ctx := context.Background()
+	r := newReg(t)
+	q := NewQueue(2)
+	r.Begin(Info{Session: "v", Door: "sip"}, q)
+	if err := r.Hold("v", "amy"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"one", "two", "three"} {
+		if err := r.Say(ctx, "v", "amy", s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for range 2 {
+		a := <-q.C()
+		got = append(got, a.Agent+":"+a.Text)
+	}
+	if strings.Join(got, ",") != "amy:two,amy:three" || q.Dropped() != 1 {
+		t.Errorf("queue gave %v, dropped %d", got, q.Dropped())
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := q.SayAgent(cctx, "amy", "late"); err == nil {
+		t.Error("SayAgent on a cancelled context succeeded")
+	}
+}

@@ -104,6 +104,9 @@ type Console struct {
 	mux      *http.ServeMux
 
 	editMu sync.Mutex // serialises knowledge edits (read shop, edit, store, reload)
+
+	closeOnce sync.Once
+	done      chan struct{} // closed by Close: event streams end
 }
 
 // New returns the console.
@@ -112,7 +115,7 @@ func New(cfg Config) (*Console, error) {
 		return nil, errors.New("console: New needs Store, Brains, Reload and Live")
 	}
 	c := &Console{st: cfg.Store, brains: cfg.Brains, reload: cfg.Reload, live: cfg.Live, log: cfg.Log,
-		clock: cfg.Clock, secure: cfg.SecureCookies, loginTTL: cfg.LoginTTL, cost: cfg.PasswordCost}
+		clock: cfg.Clock, secure: cfg.SecureCookies, loginTTL: cfg.LoginTTL, cost: cfg.PasswordCost, done: make(chan struct{})}
 	if c.log == nil {
 		c.log = slog.Default()
 	}
@@ -194,6 +197,7 @@ func (c *Console) routes() *http.ServeMux {
 
 	// Agents.
 	api("GET /api/v1/console/live", agents, c.listLive)
+	api("GET /api/v1/console/live/events", agents, c.liveEvents)
 	api("GET /api/v1/console/live/{session}", agents, c.getLive)
 	api("GET /api/v1/console/handoffs", agents, c.listHandoffs)
 	api("POST /api/v1/console/handoffs/{id}/accept", agents, c.acceptHandoff)

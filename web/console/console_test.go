@@ -46,6 +46,7 @@ var endpoints = []struct {
 	{"POST", "/api/v1/console/shops/" + demoShop + "/test-chat", TestChatRequest{Text: "hello"}},
 	{"GET", "/api/v1/console/live", nil},
 	{"GET", "/api/v1/console/live/s1", nil},
+	{"GET", "/api/v1/console/live/events", nil},
 	{"GET", "/api/v1/console/handoffs", nil},
 	{"POST", "/api/v1/console/handoffs/1/accept", map[string]any{}},
 	{"POST", "/api/v1/console/sessions/s1/hold", map[string]any{}},

@@ -282,3 +282,5 @@ func (c *client) try(method, path string, body any, want int, out any) error {
 	}
 	return nil
 }
+
+func liveInfo(session, shop string) live.Info { return live.Info{Session: session, Shop: shop, Door: "sip"} }

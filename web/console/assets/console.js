@@ -242,8 +242,13 @@ async function agentPage(main) {
       h("label", {}, h("span", {}, "Switch live"), sel), h("label", {}, h("span", {}, "Schedule (JSON: default, windows of from/to/mode/days)"), sched), save);
   }
   await mode();
-  every(2000, () => refresh().catch(() => {}));
-  every(2000, () => showSession().catch(() => {}));
+  // Server-sent events make the page react at once; polling covers a lost stream.
+  let pending = 0;
+  const soon = () => { if (!pending) pending = setTimeout(() => { pending = 0; refresh().catch(() => {}); showSession().catch(() => {}); }, 150); };
+  const es = new EventSource("/api/v1/console/live/events?shop=" + encodeURIComponent(S.shop));
+  for (const k of ["begin", "line", "hold", "release", "end"]) es.addEventListener(k, soon);
+  every(5000, () => refresh().catch(() => {}));
+  every(5000, () => showSession().catch(() => {}));
 }
 
 // ---------------------------------------------------------------- knowledge
