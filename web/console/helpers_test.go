@@ -283,4 +283,6 @@ func (c *client) try(method, path string, body any, want int, out any) error {
 	return nil
 }
 
-func liveInfo(session, shop string) live.Info { return live.Info{Session: session, Shop: shop, Door: "sip"} }
+func liveInfo(session, shop string) live.Info {
+	return live.Info{Session: session, Shop: shop, Door: "sip"}
+}
