@@ -29,11 +29,13 @@ import (
 
 // Defaults.
 const (
-	DefaultMaxLines = 200  // lines kept per session
-	DefaultMaxEnded = 200  // ended sessions kept for the console
-	DefaultSubBuf   = 64   // updates buffered per subscriber
-	MaxSessions     = 1e5  // sessions tracked at once; the oldest ended go first, then the oldest
-	maxTextRunes    = 4000 // longest line text kept
+	DefaultMaxLines = 100              // lines kept per session
+	DefaultMaxEnded = 200              // ended sessions kept for the console
+	DefaultSubBuf   = 64               // updates buffered per subscriber
+	DefaultIdle     = 30 * time.Minute // a session silent this long (and not held) counts as ended
+	MaxSessions     = 20_000           // sessions tracked at once; the oldest ended go first, then the least active
+	maxTextRunes    = 4000             // longest line text kept
+	sweepEvery      = time.Minute      // how often idle sessions are looked for
 )
 
 // AgentSink is what a door offers to carry a person's words into a session:
@@ -124,11 +126,13 @@ type Registry struct {
 	rec      Recorder
 	maxLines int
 	maxEnded int
+	idle     time.Duration
 
-	mu       sync.Mutex          // guards sessions, ended, subs
-	sessions map[string]*session // by session id
-	ended    []string            // ended session ids, oldest first
-	subs     map[*Sub]struct{}
+	mu        sync.Mutex          // guards sessions, ended, subs, lastSweep
+	sessions  map[string]*session // by session id
+	ended     []string            // ended session ids, oldest first
+	subs      map[*Sub]struct{}
+	lastSweep time.Time
 }
 
 // Option configures a Registry.
@@ -172,9 +176,21 @@ func WithLimits(lines, ended int) Option {
 	}
 }
 
+// WithIdle sets how long a session may stay silent before it counts as
+// ended (default DefaultIdle): text clients often just go away.
+func WithIdle(d time.Duration) Option {
+	return func(r *Registry) error {
+		if d <= 0 {
+			return fmt.Errorf("live: idle %v", d)
+		}
+		r.idle = d
+		return nil
+	}
+}
+
 // New returns an empty registry.
 func New(opts ...Option) (*Registry, error) {
-	r := &Registry{clock: time.Now, log: slog.Default(), maxLines: DefaultMaxLines, maxEnded: DefaultMaxEnded,
+	r := &Registry{clock: time.Now, log: slog.Default(), maxLines: DefaultMaxLines, maxEnded: DefaultMaxEnded, idle: DefaultIdle,
 		sessions: map[string]*session{}, subs: map[*Sub]struct{}{}}
 	for _, o := range opts {
 		if err := o(r); err != nil {
@@ -207,6 +223,7 @@ func (r *Registry) Begin(info Info, sink AgentSink) {
 			s.sink = sink
 		}
 	} else {
+		r.sweepLocked(now)
 		r.evictLocked()
 		info.LastAt, info.Agent, info.Ended, info.Turns = now, "", nil, 0
 		s = &session{info: info, sink: sink}
@@ -311,20 +328,40 @@ func (r *Registry) End(session string) {
 	now := r.clock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s, ok := r.sessions[session]
-	if !ok || s.info.Ended != nil {
+	if s, ok := r.sessions[session]; ok {
+		r.endLocked(s, now)
+	}
+}
+
+// endLocked marks s ended at now and drops the oldest ended sessions beyond maxEnded.
+func (r *Registry) endLocked(s *session, now time.Time) {
+	if s.info.Ended != nil {
 		return
 	}
 	s.info.Ended = &now
 	s.info.Agent = ""
 	s.sink = nil
 	s.info.CanReply = false
-	r.ended = append(r.ended, session)
+	r.ended = append(r.ended, s.info.Session)
 	for len(r.ended) > r.maxEnded {
 		delete(r.sessions, r.ended[0])
 		r.ended = r.ended[1:]
 	}
 	r.publishLocked(Update{Kind: UpdateEnd, Info: s.info})
+}
+
+// sweepLocked ends sessions silent for longer than idle (not those a person
+// holds), at most once per sweepEvery.
+func (r *Registry) sweepLocked(now time.Time) {
+	if now.Sub(r.lastSweep) < sweepEvery {
+		return
+	}
+	r.lastSweep = now
+	for _, s := range r.sessions {
+		if s.info.Ended == nil && s.info.Agent == "" && now.Sub(s.info.LastAt) > r.idle {
+			r.endLocked(s, now)
+		}
+	}
 }
 
 // evictLocked makes room for one more session when MaxSessions are tracked:
@@ -439,7 +476,9 @@ func (r *Registry) Say(ctx context.Context, session, agent, text string) error {
 
 // Sessions lists the tracked sessions: in progress first (newest first), then ended ones.
 func (r *Registry) Sessions() []Info {
+	now := r.clock()
 	r.mu.Lock()
+	r.sweepLocked(now)
 	out := make([]Info, 0, len(r.sessions))
 	for _, s := range r.sessions {
 		out = append(out, s.info)

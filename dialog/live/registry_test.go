@@ -261,3 +261,39 @@ func TestQueueSink(t *testing.T) {
 		t.Error("SayAgent on a cancelled context succeeded")
 	}
 }
+
+func TestIdleSessionsEnd(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	r := newReg(t, WithIdle(10*time.Minute), WithClock(func() time.Time { return now }))
+	r.Begin(Info{Session: "gone"}, nil)
+	r.Begin(Info{Session: "held"}, PullSink)
+	if err := r.Hold("held", "amy"); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(5 * time.Minute)
+	r.Begin(Info{Session: "talking"}, nil)
+	now = now.Add(6 * time.Minute)
+	r.Caller("talking", "still here")
+	now = now.Add(time.Minute)
+	ended := map[string]bool{}
+	for _, s := range r.Sessions() {
+		ended[s.Session] = s.Ended != nil
+	}
+	if !ended["gone"] || ended["held"] || ended["talking"] {
+		t.Errorf("ended after idle: %v", ended)
+	}
+}
+
+func BenchmarkRegistryTurn(b *testing.B) {
+	r, _ := New()
+	r.Begin(Info{Session: "s", Door: "sip"}, nil)
+	faq := "logistics.when_ship"
+	rp := dialog.Reply{Text: "We ship within 48 hours.", FAQ: &faq, Confidence: 0.9}
+	sub := r.Subscribe(1)
+	defer sub.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Caller("s", "when will you ship my order")
+		r.Bot("s", rp, r.Held("s"))
+	}
+}
