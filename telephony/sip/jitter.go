@@ -31,19 +31,22 @@ const (
 // late packet, silence suppression, no RTP at all yet) plays as silence,
 // so the reader always sees real time pass. Late packets are dropped;
 // reordered ones within the delay are put in place; duplicates overwrite
-// themselves. Write and ReadFrame may be called from different goroutines.
+// themselves. Each late packet adds a frame to the delay, up to
+// maxJitterDelay. Write and ReadFrame may be called from different
+// goroutines.
 type jitterBuffer struct {
-	clock   media.Clock
-	rate    int
-	n       int   // samples per frame
-	delay   int64 // samples
-	slack   int64 // samples
-	timeout time.Duration
+	clock    media.Clock
+	rate     int
+	n        int   // samples per frame
+	slack    int64 // samples
+	maxDelay int64 // samples
+	timeout  time.Duration
 
 	mu       sync.Mutex // guards the fields below
 	ring     []int16    // len cap; sample at position p is ring[p%cap]
 	filled   []bool     // per frame slot of ring: some audio was written there
 	anchored bool
+	delay    int64     // samples of playout delay; grows on late packets
 	readPos  int64     // next position to play
 	high     int64     // end of the highest position written
 	schedAt  time.Time // wall time at which schedPos is due
@@ -69,18 +72,19 @@ func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) 
 	c := int(int64(rate) * int64(jitterCapacity) / int64(time.Second))
 	now := clock.Now()
 	return &jitterBuffer{
-		clock:   clock,
-		rate:    rate,
-		n:       n,
-		delay:   int64(rate) * int64(delay) / int64(time.Second),
-		slack:   int64(rate) * int64(jitterSlack) / int64(time.Second),
-		timeout: timeout,
-		ring:    make([]int16, c),
-		filled:  make([]bool, c/n),
-		out:     make([]int16, n),
-		preroll: now.Add(media.FrameDuration),
-		lastIn:  now,
-		done:    make(chan struct{}),
+		clock:    clock,
+		rate:     rate,
+		n:        n,
+		delay:    int64(rate) * int64(delay) / int64(time.Second),
+		slack:    int64(rate) * int64(jitterSlack) / int64(time.Second),
+		maxDelay: int64(rate) * int64(maxJitterDelay) / int64(time.Second),
+		timeout:  timeout,
+		ring:     make([]int16, c),
+		filled:   make([]bool, c/n),
+		out:      make([]int16, n),
+		preroll:  now.Add(media.FrameDuration),
+		lastIn:   now,
+		done:     make(chan struct{}),
 	}
 }
 
@@ -123,6 +127,12 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 		j.anchorLocked(pos, now)
 	case end <= j.readPos:
 		j.late++
+		// Adapt: the network's jitter is more than the delay. Play a
+		// frame later from now on (up to maxJitterDelay).
+		if j.delay+int64(j.n) <= j.maxDelay {
+			j.delay += int64(j.n)
+			j.schedAt = j.schedAt.Add(media.FrameDuration)
+		}
 		return
 	case pos-j.readPos >= capacity:
 		j.overflow++

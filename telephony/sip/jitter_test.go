@@ -56,8 +56,8 @@ func TestJitterBuffer(t *testing.T) {
 		{name: "duplicate", steps: []step{
 			{write: []int{0, 0}, read: -1}, {write: []int{1, 1}, read: 1}, {write: []int{2}, read: 2}, {read: 3},
 		}},
-		{name: "late", steps: []step{
-			{write: []int{0}, read: -1}, {read: 1}, {read: 0}, {write: []int{1, 2}, read: 3},
+		{name: "late packet, then one frame more delay", steps: []step{
+			{write: []int{0}, read: -1}, {read: 1}, {read: 0}, {write: []int{1, 2}, read: -1}, {write: []int{3}, read: 3}, {read: 4},
 		}, concealed: 1, late: 1},
 	}
 	for _, tc := range tests {
