@@ -26,6 +26,8 @@ const (
 	EventInterrupted EventKind = "interrupted"
 	// EventHandoff: the brain handed the call to a person (Reply set).
 	EventHandoff EventKind = "handoff"
+	// EventAgent: a person's words (Session.Say) are about to be spoken.
+	EventAgent EventKind = "agent"
 	// EventTurn: a caller turn is over (answered, interrupted or failed);
 	// Turn holds it with its trace.
 	EventTurn EventKind = "turn"

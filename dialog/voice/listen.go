@@ -164,12 +164,17 @@ func (l *listener) warnOnce(what string, err error) {
 // dialog state asks for.
 func (s *Session) startASR(ctx context.Context) (asr.Stream, error) {
 	s.mu.Lock()
-	asks := s.asksFor
+	asks, confirming := s.asksFor, s.confirming
 	s.mu.Unlock()
 	o := asr.Options{Lang: s.cfg.Lang, Rate: s.cfg.Rate}
 	if asks == AsksOrderNumber {
 		o.Search = asr.SearchDigits
 		return s.rec.Start(ctx, o)
+	}
+	if confirming { // "是的" / "no, not that": yes or no first, anything else by the LM
+		yn, lm := o, o
+		yn.Search, lm.Search = asr.SearchYesNo, asr.SearchLM
+		return asr.StartAll(ctx, s.rec, s.cfg.Pick, yn, lm)
 	}
 	dom, lm := o, o
 	dom.Search, lm.Search = asr.SearchDomain, asr.SearchLM

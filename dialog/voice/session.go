@@ -181,13 +181,15 @@ type Session struct {
 	ran      bool
 	ended    bool // Run returned or hung up
 	welcomed bool
-	turnsEnd int           // caller turns ended (submitted)
-	turnsDon int           // caller turns finished (answered, failed or dropped)
-	asksFor  string        // the last reply's AsksFor
-	sid      string        // the brain session, once started
-	changed  chan struct{} // closed and replaced when the counters change
-	jobsOpen bool
-	jobs     chan job
+	turnsEnd int    // caller turns ended (submitted)
+	turnsDon int    // caller turns finished (answered, failed or dropped)
+	asksFor  string // the last reply's AsksFor
+	// confirming: the last reply asked the caller to confirm what was heard.
+	confirming bool
+	sid        string        // the brain session, once started
+	changed    chan struct{} // closed and replaced when the counters change
+	jobsOpen   bool
+	jobs       chan job
 }
 
 // New returns a session on brain using rec and syn.
@@ -208,8 +210,10 @@ func New(brain Brain, rec asr.Recognizer, syn tts.Synthesizer, cfg Config) (*Ses
 // job is a caller turn handed from the listener (or the DTMF reader) to the
 // worker.
 type job struct {
-	stream     asr.Stream // nil for DTMF
+	stream     asr.Stream // nil for DTMF and text
 	dtmf       string
+	text       string // a caller turn that came as text (Submit)
+	say        string // words of a person to speak, not a caller turn (Say)
 	lastVoiced time.Time
 	endOfTurn  time.Time
 }
@@ -466,6 +470,7 @@ type worker struct {
 	player *playout.Player
 	tap    *tap
 	log    *slog.Logger
+	speech dialog.Speech // the session's speech settings, from the last reply
 }
 
 func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
@@ -495,6 +500,10 @@ func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 		if !ok {
 			return turns
 		}
+		if j.say != "" {
+			wk.sayAgent(ctx, j.say)
+			continue
+		}
 		t := wk.turn(ctx, j)
 		turns = append(turns, t)
 		s.emit(Event{Kind: EventTurn, Turn: &t})
@@ -505,6 +514,7 @@ func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 			if t.Reply.AsksFor != nil {
 				s.asksFor = *t.Reply.AsksFor
 			}
+			s.confirming = t.Reply.Action == dialog.ActionConfirm
 		}
 		s.notifyLocked()
 		s.mu.Unlock()
@@ -516,8 +526,8 @@ func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 
 func (wk *worker) turn(ctx context.Context, j job) Turn {
 	clock := wk.s.cfg.Clock
-	t := Turn{DTMF: j.dtmf, Trace: Trace{LastVoiced: j.lastVoiced, EndOfTurn: j.endOfTurn}}
-	in := dialog.Input{DTMF: j.dtmf}
+	t := Turn{DTMF: j.dtmf, Transcript: j.text, Trace: Trace{LastVoiced: j.lastVoiced, EndOfTurn: j.endOfTurn}}
+	in := dialog.Input{DTMF: j.dtmf, Text: j.text}
 	if j.stream != nil {
 		res, err := j.stream.Final(ctx)
 		err = errors.Join(err, j.stream.Close())
@@ -532,6 +542,7 @@ func (wk *worker) turn(ctx context.Context, j job) Turn {
 			return t
 		}
 		in.Text = res.Text
+		in.ASRConfidence = min(max(res.Confidence, 0), 1)
 	}
 	wk.s.emit(Event{Kind: EventTranscript, Text: t.Transcript, DTMF: t.DTMF})
 	reply, err := wk.s.brain.Handle(ctx, wk.sid, in)
@@ -541,6 +552,7 @@ func (wk *worker) turn(ctx context.Context, j job) Turn {
 		return t
 	}
 	t.Reply = reply
+	wk.speech = reply.Speech
 	wk.s.emit(Event{Kind: EventReply, Text: reply.Text, Reply: &reply})
 	if reply.Handoff {
 		wk.s.emit(Event{Kind: EventHandoff, Text: reply.Text, Reply: &reply})
