@@ -26,7 +26,7 @@ func (c *Console) listLive(w http.ResponseWriter, r *http.Request, _ user) {
 	shop := r.URL.Query().Get("shop")
 	out := []live.Info{}
 	for _, s := range c.live.Sessions() {
-		if shop == "" || s.Shop == shop {
+		if shop == "" || s.Shop == shop || s.Shop == "" { // a call to the default shop may not name it
 			out = append(out, s)
 		}
 	}

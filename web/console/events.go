@@ -50,7 +50,7 @@ func (c *Console) liveEvents(w http.ResponseWriter, r *http.Request, _ user) {
 			if !ok {
 				return
 			}
-			if shop != "" && u.Info.Shop != shop {
+			if shop != "" && u.Info.Shop != shop && u.Info.Shop != "" {
 				continue
 			}
 			b, err := json.Marshal(u)
