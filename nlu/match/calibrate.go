@@ -31,6 +31,14 @@ const minThreshold = 0.005
 
 var maxThreshold = map[string]float64{"zh": 0.3, "en": 0.25}
 
+// scopeNegShare is the share of the scope model's training weight the
+// out-of-scope examples carry, whatever the sizes of the everyday sample
+// and of the shop's phrasings: the model's prior, and with it where the
+// threshold falls, no longer moves when a shop writes fewer phrasings or
+// the sample grows (it was 0.28 to 0.45 by count on the demo and starter
+// shops).
+const scopeNegShare = 0.3
+
 // L2 penalties of the two models (features are standardized). The scope
 // model is regularized hard: it is fitted on held-out shop phrasings, which
 // are easier than callers' paraphrases, and an unregularized fit separates
@@ -167,11 +175,28 @@ func fitCalibration(ix *index, lang string, negs []string, groups []int32) calib
 		}
 	}
 	c.right = fitLogistic(orig, func(s sample) float64 { return s.y }, penalties(rightL2, rightL2))
-	c.scope = fitLogistic(ss, func(s sample) float64 {
+	nIn, nOut := 0, 0
+	for _, s := range ss {
+		if s.inScp {
+			nIn++
+		} else {
+			nOut++
+		}
+	}
+	negW := 1.0
+	if nIn > 0 && nOut > 0 {
+		negW = scopeNegShare / (1 - scopeNegShare) * float64(nIn) / float64(nOut)
+	}
+	c.scope = fitLogisticW(ss, func(s sample) float64 {
 		if s.inScp {
 			return 1
 		}
 		return 0
+	}, func(s sample) float64 {
+		if s.inScp {
+			return 1
+		}
+		return negW
 	}, penalties(scopeL2, frameL2))
 	// Threshold: reject at most maxFalseReject of the harder held-out
 	// in-scope phrasings.
@@ -191,6 +216,11 @@ func fitCalibration(ix *index, lang string, negs []string, groups []int32) calib
 
 // fitLogistic fits a logistic model to samples labelled by label.
 func fitLogistic(ss []sample, label func(sample) float64, l2 [nCalib]float64) logistic {
+	return fitLogisticW(ss, label, nil, l2)
+}
+
+// fitLogisticW is fitLogistic with sample weights (nil: all 1).
+func fitLogisticW(ss []sample, label, weight func(sample) float64, l2 [nCalib]float64) logistic {
 	var c logistic
 	for i := range nCalib {
 		m, v := 0.0, 0.0
@@ -205,8 +235,15 @@ func fitLogistic(ss []sample, label func(sample) float64, l2 [nCalib]float64) lo
 	}
 	x := make([][nCalib]float64, len(ss))
 	y := make([]float64, len(ss))
+	wt := make([]float64, len(ss))
+	n := 0.0
 	for j, s := range ss {
 		y[j] = label(s)
+		wt[j] = 1
+		if weight != nil {
+			wt[j] = weight(s)
+		}
+		n += wt[j]
 		for i := range nCalib {
 			if c.std[i] > 0 {
 				x[j][i] = (s.f[i] - c.mean[i]) / c.std[i]
@@ -226,13 +263,12 @@ func fitLogistic(ss []sample, label func(sample) float64, l2 [nCalib]float64) lo
 			for i := range nCalib {
 				z += c.w[i] * x[j][i]
 			}
-			d := 1/(1+math.Exp(-z)) - y[j]
+			d := (1/(1+math.Exp(-z)) - y[j]) * wt[j]
 			gb += d
 			for i := range nCalib {
 				gw[i] += d * x[j][i]
 			}
 		}
-		n := float64(len(x))
 		c.b -= lr * gb / n
 		for i := range nCalib {
 			c.w[i] -= lr * (gw[i]/n + l2[i]*c.w[i])
