@@ -6,7 +6,8 @@
 // a small general lexicon of everyday shopping synonyms (lexicon.go). Both
 // languages also get concept features from general lexicons of
 // customer-service wording (lexicon/zh.txt, lexicon/en.txt, read by
-// concepts.go), so paraphrases meet the shop's wording. Term weights are
+// concepts.go), so paraphrases meet the shop's wording; a concept said by
+// a short member weighs less than one said by a phrase. Term weights are
 // IDF over FAQs; a FAQ scores mostly by its centroid (phrasings plus a
 // share of the answer) and a little by its best phrasing. Product names
 // weigh little, since they say which item, not which question.
@@ -18,8 +19,13 @@
 // hardneg.go): one gives Result.Confidence, the probability that the top
 // candidate is right; the other decides OutOfScope from the top score,
 // margin, how much of the query the top FAQ's own vocabulary and concepts
-// cover, an off-topic vocabulary (lexicon/offtopic_*.txt), frame words the
-// top FAQ never uses and the cosine to the nearest negative (negatives.go).
+// cover, how many of its character or word bigrams the shop knows, an
+// off-topic vocabulary (lexicon/offtopic_*.txt), frame words the top FAQ
+// never uses, and the cosine to the nearest negative against the cosine to
+// the nearest shop phrasing on the same scale (negatives.go: the negatives
+// compete as a nearest-neighbour class). Negatives a shop's own phrasing
+// says are dropped for that shop, and the negatives carry a fixed share of
+// the scope model's weight (scopeNegShare).
 // The lexicon files are plain text so trainers can extend them; they hold
 // general language knowledge, never a shop's.
 //
