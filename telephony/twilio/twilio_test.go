@@ -227,7 +227,7 @@ func TestLimits(t *testing.T) {
 	leakCheck(t)
 	cfg := testConfig()
 	cfg.MaxMessageBytes, cfg.MaxConnsPerIP, cfg.IdleTimeout = 2048, 2, 300*time.Millisecond
-	_, url := server(t, streamtest.NewAnswerer("x"), cfg)
+	h, url := server(t, streamtest.NewAnswerer("x"), cfg)
 	p := dialProvider(t, url+"?token="+token)
 	p.connect(nil)
 	p.send(`{"event":"mark","streamSid":"` + p.sid + `","mark":{"name":"` + string(make([]byte, 3000)) + `"}}`)
@@ -235,6 +235,10 @@ func TestLimits(t *testing.T) {
 		t.Errorf("oversize: close code %d, want 1009", code)
 	}
 	p.close()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.Gate().Open() > 0 && time.Now().Before(deadline) { // the server side ends a moment later
+		time.Sleep(10 * time.Millisecond)
+	}
 	a := dialProvider(t, url+"?token="+token)
 	dialProvider(t, url+"?token="+token)
 	if _, resp, _ := tryDial(url + "?token=" + token); resp == nil || resp.StatusCode != http.StatusTooManyRequests {
