@@ -134,24 +134,35 @@ func sippRun(t *testing.T, ctx context.Context, s *sip.Server, scenario string, 
 }
 
 // TestSippKeypad: every key sipp plays (RFC 4733 on payload type 96, each
-// event starting with a duration-0 packet) reaches the Answerer once.
+// event starting with a duration-0 packet) reaches the Answerer once, over
+// UDP and over TCP signalling.
 func TestSippKeypad(t *testing.T) {
 	siptest.RequireSipp(t)
-	mediatest.CheckLeaks(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	echo := &siptest.Echo{}
-	ends := newEnded()
-	s := startServer(t, testConfig(), echo, sip.WithOnCallEnd(ends.hook))
-	if out, err := sippRun(t, ctx, s, "uac_dtmf.xml", nil); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	info := ends.wait(t, ctx)
-	if got, want := echo.Digits(), "1234567890*#"; got != want {
-		t.Errorf("digits %q, want %q (stats %+v)", got, want, info.Stats)
-	}
-	if info.Reason != sip.ReasonCallerHangup {
-		t.Errorf("reason %q", info.Reason)
+	for _, transport := range []string{"udp", "tcp"} {
+		t.Run(transport, func(t *testing.T) {
+			mediatest.CheckLeaks(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			echo := &siptest.Echo{}
+			ends := newEnded()
+			s := startServer(t, testConfig(), echo, sip.WithOnCallEnd(ends.hook))
+			out, err := sippRun(t, ctx, s, "uac_dtmf.xml", func(sp *siptest.Sipp) {
+				if transport == "tcp" {
+					sp.Target = s.TCPAddr().String()
+					sp.Args = append(sp.Args, "-t", "t1")
+				}
+			})
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			info := ends.wait(t, ctx)
+			if got, want := echo.Digits(), "1234567890*#"; got != want {
+				t.Errorf("digits %q, want %q (stats %+v)", got, want, info.Stats)
+			}
+			if info.Reason != sip.ReasonCallerHangup || info.Transport != strings.ToUpper(transport) {
+				t.Errorf("reason %q transport %q", info.Reason, info.Transport)
+			}
+		})
 	}
 }
 
