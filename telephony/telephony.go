@@ -44,7 +44,21 @@ type Call struct {
 	// OnEvent, when set, is told what happens in the call (captions,
 	// protocol events). It must not block.
 	OnEvent func(voice.Event)
+	// OnStart, when set, is called once the call is running with the
+	// controls a door may use while it lasts (buttons of the call page as
+	// text turns, a person's words). It must not block.
+	OnStart func(Controls)
 }
+
+// Controls act on a running call (*voice.Session).
+type Controls interface {
+	// Submit queues a caller turn that came as text or keys.
+	Submit(in dialog.Input) error
+	// Say speaks a person's words into the call.
+	Say(ctx context.Context, text string) error
+}
+
+var _ Controls = (*voice.Session)(nil)
 
 // Result is what an Answerer reports when a call is over.
 type Result struct {

@@ -197,15 +197,15 @@ func (s *Switchboard) Answer(ctx context.Context, c telephony.Call, in media.Rea
 	}
 	log := s.log.With("door", c.Door, "call", c.ID, "shop", line.Shop.ID(), "lang", lang)
 	var sess *voice.Session
-	onEvent := c.OnEvent
-	if s.onTurn != nil {
-		onEvent = func(ev voice.Event) {
-			if ev.Kind == voice.EventTurn && ev.Turn != nil {
-				s.onTurn(c, ev.Session, *ev.Turn)
-			}
-			if c.OnEvent != nil {
-				c.OnEvent(ev)
-			}
+	onEvent := func(ev voice.Event) {
+		switch {
+		case ev.Kind == voice.EventWelcome && c.OnStart != nil:
+			c.OnStart(sess) // the session runs: its controls work from now on
+		case ev.Kind == voice.EventTurn && ev.Turn != nil && s.onTurn != nil:
+			s.onTurn(c, ev.Session, *ev.Turn)
+		}
+		if c.OnEvent != nil {
+			c.OnEvent(ev)
 		}
 	}
 	sess, err = voice.New(line.Brain, rec.Recognizer, syn, voice.Config{

@@ -137,3 +137,70 @@ func TestStoreTraces(t *testing.T) {
 		t.Errorf("latency %+v, %v", lat, err)
 	}
 }
+
+// TestControls: a door's controls reach the running call — a text turn is
+// answered like a spoken one, a person's words are spoken.
+func TestControls(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sb := switchboardtest.Demo(t, switchboard.WithClock(&voice.FastClock{}))
+	hangup := make(chan struct{})
+	var seq uint64
+	silence := make([]int16, media.SamplesPerFrame(media.Rate8k))
+	in := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		select {
+		case <-hangup:
+			return media.Frame{}, io.EOF
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+		f := media.Frame{Samples: silence, Rate: media.Rate8k, At: media.FrameAt(seq), Seq: seq}
+		seq++
+		return f, nil
+	})
+	controls := make(chan telephony.Controls, 1)
+	var mu sync.Mutex
+	var agentSaid bool
+	call := telephony.Call{Door: telephony.DoorWebRTC, Lang: "en", Rate: media.Rate8k,
+		OnStart: func(c telephony.Controls) { controls <- c },
+		OnEvent: func(ev voice.Event) {
+			switch ev.Kind {
+			case voice.EventAgent:
+				mu.Lock()
+				agentSaid = true
+				mu.Unlock()
+			case voice.EventTurn:
+				close(hangup) // one turn is enough
+			}
+		}}
+	type result struct {
+		res telephony.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := sb.Answer(ctx, call, in, nil, &media.Buffer{})
+		done <- result{res, err}
+	}()
+	c := <-controls
+	if err := c.Say(ctx, "Hello, this is Lin from the shop."); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Submit(dialog.Input{Text: "when will you ship my order"}); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(r.res.Turns) != 1 || r.res.Turns[0].Reply.FAQ == nil || *r.res.Turns[0].Reply.FAQ != "logistics.when_ship" {
+		t.Fatalf("turns %+v", r.res.Turns)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !agentSaid {
+		t.Error("the person's words were not spoken")
+	}
+}
