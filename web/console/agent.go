@@ -141,6 +141,15 @@ func (c *Console) acceptHandoff(w http.ResponseWriter, r *http.Request, u user) 
 		c.fail(w, r, conflict("accepted by "+h.Agent))
 		return
 	}
+	if h.Kind == store.HandoffCallback {
+		// The caller asked to be called back: the agent takes the task; there is no live session to hold.
+		if err := c.st.UpdateHandoff(ctx, id, store.HandoffAccepted, u.Name); err != nil {
+			c.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"ok": true, "session": h.SessionID, "callback": true})
+		return
+	}
 	if err := c.hold(ctx, h.SessionID, u.Name); err != nil {
 		c.fail(w, r, err)
 		return
@@ -152,6 +161,20 @@ func (c *Console) acceptHandoff(w http.ResponseWriter, r *http.Request, u user) 
 	}
 	info, _, _ := c.live.Session(h.SessionID)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "session": h.SessionID, "live": info})
+}
+
+// closeHandoff marks a handoff done (a callback made, a request dealt with).
+func (c *Console) closeHandoff(w http.ResponseWriter, r *http.Request, u user) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		c.fail(w, r, notFound("no such handoff"))
+		return
+	}
+	if err := c.st.UpdateHandoff(r.Context(), id, store.HandoffClosed, u.Name); err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 // hold makes sure the registry knows session (a session from before a

@@ -97,6 +97,27 @@ func TestAgentFlow(t *testing.T) {
 		t.Errorf("closed handoffs = %+v", hs.Handoffs)
 	}
 
+	// A callback request: accepting takes the task without holding anything; closing ends it.
+	cb := e.anon()
+	cb.call("POST", "/api/v1/sessions", web.StartRequest{Shop: demoShop, Lang: "en"}, http.StatusCreated, &w)
+	if _, err := e.st.CommitTurn(t.Context(), store.TurnWrite{SessionID: w.Session, Turn: store.Turn{UserText: "call me back tomorrow"},
+		Handoff: &store.Handoff{Kind: store.HandoffCallback, Reason: "request"}}); err != nil {
+		t.Fatal(err)
+	}
+	amy.call("GET", "/api/v1/console/handoffs", nil, http.StatusOK, &hs)
+	if len(hs.Handoffs) != 1 || hs.Handoffs[0].Kind != store.HandoffCallback {
+		t.Fatalf("queue = %+v", hs.Handoffs)
+	}
+	cid := itoa(hs.Handoffs[0].ID)
+	var acc map[string]any
+	amy.call("POST", "/api/v1/console/handoffs/"+cid+"/accept", map[string]any{}, http.StatusOK, &acc)
+	if acc["callback"] != true || e.reg.Held(w.Session) {
+		t.Errorf("callback accept = %v, held %v", acc, e.reg.Held(w.Session))
+	}
+	amy.call("POST", "/api/v1/console/handoffs/"+cid+"/close", map[string]any{}, http.StatusOK, nil)
+	amy.call("POST", "/api/v1/console/handoffs/"+cid+"/accept", map[string]any{}, http.StatusConflict, nil)
+	amy.call("POST", "/api/v1/console/handoffs/9999/close", map[string]any{}, http.StatusNotFound, nil)
+
 	// A session from before a restart is found in the store.
 	e.reg.End(sid)
 	amy.call("GET", "/api/v1/console/live/no-such", nil, http.StatusNotFound, nil)

@@ -201,6 +201,7 @@ func (c *Console) routes() *http.ServeMux {
 	api("GET /api/v1/console/live/{session}", agents, c.getLive)
 	api("GET /api/v1/console/handoffs", agents, c.listHandoffs)
 	api("POST /api/v1/console/handoffs/{id}/accept", agents, c.acceptHandoff)
+	api("POST /api/v1/console/handoffs/{id}/close", agents, c.closeHandoff)
 	api("POST /api/v1/console/sessions/{session}/hold", agents, c.holdSession)
 	api("POST /api/v1/console/sessions/{session}/reply", agents, c.replySession)
 	api("POST /api/v1/console/sessions/{session}/release", agents, c.releaseSession)

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -49,6 +50,7 @@ var endpoints = []struct {
 	{"GET", "/api/v1/console/live/events", nil},
 	{"GET", "/api/v1/console/handoffs", nil},
 	{"POST", "/api/v1/console/handoffs/1/accept", map[string]any{}},
+	{"POST", "/api/v1/console/handoffs/1/close", map[string]any{}},
 	{"POST", "/api/v1/console/sessions/s1/hold", map[string]any{}},
 	{"POST", "/api/v1/console/sessions/s1/reply", ReplyRequest{Text: "hi"}},
 	{"POST", "/api/v1/console/sessions/s1/release", map[string]any{}},
@@ -547,5 +549,37 @@ func TestMetricsAndComplaintCSV(t *testing.T) {
 	}
 	if got := csvSafe("=HYPERLINK(1)"); got != "'=HYPERLINK(1)" {
 		t.Errorf("csvSafe = %q", got)
+	}
+}
+
+// TestSecureCookie: behind HTTPS the login cookie is marked Secure.
+func TestSecureCookie(t *testing.T) {
+	e := newEnv(t)
+	con, err := New(Config{Store: e.st, Brains: e.brains, Reload: e.brains.Reload, Live: e.reg, Log: quiet,
+		SecureCookies: true, PasswordCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/api/v1/console/login", strings.NewReader(`{"name":"amy","password":"password-amy"}`))
+	req.Header.Set("Content-Type", "application/json")
+	con.ServeHTTP(rec, req)
+	res := rec.Result()
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || len(res.Cookies()) != 1 || !res.Cookies()[0].Secure || !res.Cookies()[0].HttpOnly {
+		t.Errorf("login: %d, cookies %+v", res.StatusCode, res.Cookies())
+	}
+	if _, err := New(Config{Store: e.st}); err == nil {
+		t.Error("New without brains, reload and registry succeeded")
+	}
+	if _, err := New(Config{Store: e.st, Brains: e.brains, Reload: e.brains.Reload, Live: e.reg, PasswordCost: 99}); err == nil {
+		t.Error("New with bcrypt cost 99 succeeded")
+	}
+	// An import must be YAML.
+	tr := e.login("tom")
+	resp := tr.req("POST", "/api/v1/console/shops/"+demoShop+"/import", []byte("{}"), nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("JSON import: %d", resp.StatusCode)
 	}
 }

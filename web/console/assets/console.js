@@ -186,9 +186,13 @@ async function agentPage(main) {
       return h("li", { class: "handoff", "data-session": hd.session_id },
         h("div", { class: "row" }, h("strong", {}, hd.reason || "handoff"), emo(sum.emotion), h("span", { class: "muted" }, hd.kind + " · " + new Date(hd.at).toLocaleTimeString()),
           h("button", { class: "accept", type: "button", onclick: async () => {
-            await act(() => api("POST", "/handoffs/" + hd.id + "/accept", {}), "Accepted: the bot is silent");
-            selected = hd.session_id; showSession(); refresh();
-          } }, "Accept")),
+            const r = await act(() => api("POST", "/handoffs/" + hd.id + "/accept", {}), hd.kind === "callback" ? "Accepted: call the customer back" : "Accepted: the bot is silent");
+            if (!r.callback) { selected = hd.session_id; showSession(); }
+            refresh();
+          } }, hd.kind === "callback" ? "Take the callback" : "Accept"),
+          h("button", { class: "ghost close", type: "button", onclick: async () => {
+            await act(() => api("POST", "/handoffs/" + hd.id + "/close", {}), "Closed"); refresh();
+          } }, "Close")),
         h("div", { class: "muted" }, "intents: " + (sum.intents || []).join(", ") + (order ? " · " + order : "") + (ent.product ? " · product " + ent.product : "")),
         lines);
     }));
