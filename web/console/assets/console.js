@@ -271,7 +271,16 @@ async function knowledgePage(main) {
     h("section", { class: "card", id: "profile" }),
     h("section", { class: "card", id: "packs" }),
     h("section", { class: "card", id: "products" }),
-    h("section", { class: "card", id: "transfer" })));
+    h("section", { class: "card", id: "transfer" }),
+    canEdit ? h("section", { class: "card", id: "audit" }) : ""));
+
+  async function audit() {
+    if (!canEdit) return;
+    const { audit } = await api("GET", shopPath("/audit"));
+    $("#audit").replaceChildren(h("h2", {}, "Recent edits"), audit.length ? h("ul", { class: "plain" }, ...audit.slice(0, 30).map(a => h("li", {},
+      h("div", {}, h("strong", {}, a.action), " ", a.target || "", " ", h("span", { class: "muted" }, "by " + a.user + ", " + new Date(a.at).toLocaleString())),
+      a.after ? h("div", { class: "muted" }, (a.before ? "before: " + a.before.slice(0, 120) + " · " : "") + "after: " + a.after.slice(0, 120)) : ""))) : h("p", { class: "muted" }, "No edits yet."));
+  }
 
   async function load() {
     const q = new URLSearchParams({ q: search.value, category: cat });
@@ -375,7 +384,7 @@ async function knowledgePage(main) {
         catch (e) { msg.textContent = explain(e); }
       } }, "Import")) : "", msg);
   }
-  await Promise.all([load(), profile(), packs(), products()]);
+  await Promise.all([load(), profile(), packs(), products(), audit()]);
   transfer();
 }
 
