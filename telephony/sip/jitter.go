@@ -13,8 +13,12 @@ import (
 const (
 	// maxJitterDelay bounds Config.JitterDelay.
 	maxJitterDelay = 300 * time.Millisecond
-	// jitterCapacity is how much audio the buffer can hold ahead of playout.
-	jitterCapacity = 3 * time.Second
+	// jitterCapacity is how much audio the buffer holds ahead of playout
+	// at first; it grows (doubling) to jitterMaxCapacity when the reader
+	// stalls (an Answerer loading a recogniser on its first turn), so that
+	// nothing the caller says is lost to a slow start.
+	jitterCapacity    = time.Second
+	jitterMaxCapacity = 8 * time.Second
 	// jitterSlack is how far a packet's timestamp may jump from the
 	// playout position, after a pause in the stream, before the playout
 	// schedule restarts at it; and how far behind a reader of silence
@@ -40,6 +44,7 @@ type jitterBuffer struct {
 	n        int   // samples per frame
 	slack    int64 // samples
 	maxDelay int64 // samples
+	maxCap   int64 // samples the ring may grow to
 	timeout  time.Duration
 
 	mu       sync.Mutex // guards the fields below
@@ -58,7 +63,7 @@ type jitterBuffer struct {
 	out      []int16
 
 	// counters, guarded by mu
-	late, overflow, concealed, frames uint64
+	late, overflow, concealed, frames, grown uint64
 
 	done chan struct{} // closed by close
 
@@ -78,6 +83,7 @@ func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) 
 		delay:    int64(rate) * int64(delay) / int64(time.Second),
 		slack:    int64(rate) * int64(jitterSlack) / int64(time.Second),
 		maxDelay: int64(rate) * int64(maxJitterDelay) / int64(time.Second),
+		maxCap:   int64(rate) * int64(jitterMaxCapacity) / int64(time.Second),
 		timeout:  timeout,
 		ring:     make([]int16, c),
 		filled:   make([]bool, c/n),
@@ -86,6 +92,26 @@ func newJitterBuffer(clock media.Clock, rate int, delay, timeout time.Duration) 
 		lastIn:   now,
 		done:     make(chan struct{}),
 	}
+}
+
+// growLocked doubles the ring until it holds need samples (up to maxCap),
+// keeping the audio between readPos and high in place.
+func (j *jitterBuffer) growLocked(need int64) {
+	old, oldFilled := j.ring, j.filled
+	c := int64(len(old))
+	for c < need && c < j.maxCap {
+		c *= 2
+	}
+	c = min(c, j.maxCap) / int64(j.n) * int64(j.n)
+	j.ring = make([]int16, c)
+	j.filled = make([]bool, c/int64(j.n))
+	for p := j.readPos; p < j.high; p++ {
+		j.ring[p%c] = old[p%int64(len(old))]
+	}
+	for p := j.readPos; p < j.high; p += int64(j.n) {
+		j.filled[j.slot(p)] = oldFilled[int(p/int64(j.n))%len(oldFilled)]
+	}
+	j.grown++
 }
 
 // slot is the frame slot of ring that holds position p.
@@ -134,9 +160,14 @@ func (j *jitterBuffer) write(pos int64, samples []int16, restart bool) {
 			j.schedAt = j.schedAt.Add(media.FrameDuration)
 		}
 		return
-	case pos-j.readPos >= capacity:
+	case pos-j.high > j.delay+j.slack && pos-j.readPos >= j.maxCap-int64(j.n):
+		// A timestamp jump far ahead of anything buffered.
 		j.overflow++
 		j.anchorLocked(pos, now)
+	}
+	if need := end - j.readPos + int64(j.n); need > capacity && capacity < j.maxCap {
+		j.growLocked(need)
+		capacity = int64(len(j.ring))
 	}
 	if pos < j.readPos { // partly late
 		samples = samples[j.readPos-pos:]

@@ -123,26 +123,43 @@ func TestJitterBufferClose(t *testing.T) {
 	}
 }
 
+func TestJitterBufferStalledReader(t *testing.T) {
+	clk := mediatest.NewClock()
+	jb := newJitterBuffer(clk, 8000, 40*time.Millisecond, 0)
+	for k := range 300 { // 6 s while the reader stalls: the ring grows, nothing is lost
+		jb.write(int64(k)*160, frameOf(int16(k+1)), false)
+		clk.Advance(20 * time.Millisecond)
+	}
+	if jb.overflow != 0 || jb.grown == 0 {
+		t.Fatalf("overflow %d grown %d, want growth and no loss", jb.overflow, jb.grown)
+	}
+	for want := int16(1); want <= 298; want++ { // all late: due at once
+		if f := readNow(t, jb); f.Samples[0] != want {
+			t.Fatalf("frame holds %d, want %d", f.Samples[0], want)
+		}
+	}
+}
+
 func TestJitterBufferOverflow(t *testing.T) {
 	clk := mediatest.NewClock()
 	jb := newJitterBuffer(clk, 8000, 40*time.Millisecond, 0)
-	for k := range 200 { // 4 s at once
+	for k := range 500 { // 10 s at once: more than the ring may grow to
 		jb.write(int64(k)*160, frameOf(int16(k+1)), false)
 	}
 	if jb.overflow == 0 {
 		t.Fatal("no overflow counted")
 	}
-	// The buffer keeps its capacity (3 s, less a frame) of the newest audio,
-	// and all but the jitter delay is due at once: the reader catches up.
-	for want := int16(52); want <= 199; want++ {
+	// The buffer keeps its largest capacity (8 s, less a frame) of the
+	// newest audio, and all but the jitter delay is due at once.
+	for want := int16(102); want <= 499; want++ {
 		f := readNow(t, jb)
 		if f.Samples[0] != want {
 			t.Fatalf("frame holds %d, want %d", f.Samples[0], want)
 		}
 	}
 	clk.Advance(20 * time.Millisecond)
-	if f := readNow(t, jb); f.Samples[0] != 200 {
-		t.Errorf("last frames after the delay: %d", f.Samples[0])
+	if f := readNow(t, jb); f.Samples[0] != 500 {
+		t.Errorf("last frame after the delay: %d", f.Samples[0])
 	}
 }
 
