@@ -291,11 +291,18 @@ func countUnits(li *langIndex, faq int32) int {
 var chatter = map[string][]string{
 	"zh": normalizeAll("zh", "我跟你说", "我岁数大了不太懂", "我孙子平时帮我弄的", "前几天我在你们这买了东西",
 		"我问一下", "我老伴让我打电话问问", "我家闺女给我买的", "不好意思打扰了", "我是第一次打这个电话",
-		"我在外地呢", "我这人记性不好", "我想了好几天了"),
+		"我在外地呢", "我这人记性不好", "我想了好几天了",
+		"哎呀我这耳朵不好使", "我眼睛花了看不清手机", "我今年七十多了", "我儿子在外地上班",
+		"我是听邻居说的你们家", "我刚从菜市场回来", "你别嫌我啰嗦啊", "我们这边是农村",
+		"我腿脚不好不方便出门", "我也不太会说", "我就想问问清楚", "上回打电话没说明白"),
 	"en": normalizeAll("en", "sorry to bother you", "I'm not very good at this", "my grandson usually does this for me",
 		"I bought something from you the other day", "quick question", "my wife asked me to ring",
 		"my daughter got me this", "I've never called before", "I'm calling from work", "bear with me",
-		"I've been meaning to ask", "I hope you can help"),
+		"I've been meaning to ask", "I hope you can help",
+		"I'm getting on a bit now", "my eyes aren't what they were", "my hearing isn't great love",
+		"my family are all far away", "my neighbour told me about you", "I've just got back from the shops",
+		"sorry I'm a bit slow with these things", "we live out in the country", "I can't get out much these days",
+		"I'm not sure how to put this", "I just want to get it straight", "I rang last week but got cut off"),
 }
 
 func normalizeAll(lang string, ss ...string) []string {
