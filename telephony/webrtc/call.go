@@ -83,11 +83,12 @@ type call struct {
 	rate       int
 	in         *inbound
 	out        *outbound
-	sess       *session    // the attached socket, nil while detached
-	detached   *time.Timer // hangs up when no socket resumes in time
-	failed     *time.Timer // hangs up when failed media does not recover
-	session    string      // the brain session, from events
-	asksOrder  bool        // the last reply asked for an order number (keys are collected)
+	sess       *session           // the attached socket, nil while detached
+	detached   *time.Timer        // hangs up when no socket resumes in time
+	failed     *time.Timer        // hangs up when failed media does not recover
+	session    string             // the brain session, from events
+	asksOrder  bool               // the last reply asked for an order number (keys are collected)
+	controls   telephony.Controls // the running call's controls, once it runs
 	answerSent bool
 	closing    bool
 	ended      bool
@@ -522,8 +523,22 @@ var controlTexts = map[string]map[string]string{
 	ActionLouder: {"en": "speak louder", "zh": "大声一点"},
 }
 
-// textTurn sends the words of a button to the brain's session.
+// textTurn sends the words of a button to the call as a caller turn, so
+// the reply is spoken in turn like any other; an answerer without controls
+// gets them straight to the brain's session (the reply is only shown).
 func (c *call) textTurn(action string) error {
+	c.mu.Lock()
+	ctl, lang := c.controls, c.lang
+	c.mu.Unlock()
+	if ctl != nil {
+		if lang == "" {
+			lang = "zh"
+		}
+		if err := ctl.Submit(dialog.Input{Text: controlTexts[action][lang]}); err != nil {
+			return fmt.Errorf("webrtc: %s: %w", action, err)
+		}
+		return nil
+	}
 	if c.d.brains == nil {
 		return fmt.Errorf("webrtc: %s needs an answerer with a text path: %w", action, ErrProtocol)
 	}
@@ -646,6 +661,11 @@ func (c *call) run() {
 	res, err := c.d.ans.Answer(c.ctx, telephony.Call{
 		Door: telephony.DoorWebRTC, ID: c.id, Shop: c.shop, Lang: lang, Caller: c.caller,
 		Rate: rate, OnEvent: c.onEvent,
+		OnStart: func(ctl telephony.Controls) {
+			c.mu.Lock()
+			c.controls = ctl
+			c.mu.Unlock()
+		},
 	}, in, c.dtmf, out)
 	if err != nil && c.ctx.Err() == nil {
 		c.log.Warn("call failed", "err", err)

@@ -14,11 +14,11 @@
 // its keypad digit (dialog.Card.Key); while the bot asks for an order
 // number (keys collected until '#') the door ends the entry with '#' after
 // the button's key, and repeat is not available there ('*' starts the entry
-// over). Slower and louder have no key: when
-// the Answerer also implements telephony.Brains, the door sends the brain a
-// text turn ("speak more slowly" / "说慢一点", "speak louder" / "大声一点")
-// on the call's session; the brain's speech settings change for every
-// answer after it and the reply is shown on the page but not spoken.
+// over). Slower and louder have no key: they become caller text turns
+// ("speak more slowly" / "说慢一点", "speak louder" / "大声一点") through
+// the running call's telephony.Controls, answered and spoken in turn; an
+// Answerer without controls that implements telephony.Brains gets them on
+// the call's brain session instead (the reply is then shown, not spoken).
 //
 // Reconnection: media does not depend on the socket. When the socket drops,
 // the call lives on for Config.ResumeWindow; the page reopens the socket,

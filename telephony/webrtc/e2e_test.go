@@ -75,8 +75,13 @@ func TestDemoCall(t *testing.T) {
 			}
 			c.send(Message{Type: MsgControl, Action: ActionSlower})
 			ev := c.wait(EvReply, 15*time.Second)
-			if ev.FAQ != "more.slower" || ev.Spoken == nil || *ev.Spoken {
-				t.Errorf("slower: reply %+v, want more.slower, not spoken", ev)
+			if ev.FAQ != "more.slower" || ev.Spoken != nil && !*ev.Spoken {
+				t.Errorf("slower: reply %+v, want more.slower, spoken in the call", ev)
+			}
+			before = len(c.botAudio())
+			time.Sleep(1500 * time.Millisecond)
+			if rms := mediatest.RMS(loudest(c.botAudio()[before:], tt.rate)); rms < 500 {
+				t.Errorf("slower: reply audio RMS %.0f, want speech", rms)
 			}
 			c.send(Message{Type: MsgHangup})
 			if ev := c.wait(EvEnd, 15*time.Second); ev.Reason != "caller hung up" {
