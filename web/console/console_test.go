@@ -1,7 +1,10 @@
 package console
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -581,5 +584,39 @@ func TestSecureCookie(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnsupportedMediaType {
 		t.Errorf("JSON import: %d", resp.StatusCode)
+	}
+}
+
+// TestReloadFailureKeepsTheShop: when the brains cannot be rebuilt after an
+// edit, the stored copy is put back and the running bot keeps its shop.
+func TestReloadFailureKeepsTheShop(t *testing.T) {
+	e := newEnv(t)
+	before, err := e.st.Shop(t.Context(), demoShop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing := func(context.Context) error { return errors.New("another shop's file is broken") }
+	con, err := New(Config{Store: e.st, Brains: e.brains, Reload: failing, Live: e.reg, Log: quiet, PasswordCost: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := user{Name: "tom", Role: "trainer"}
+	_, err = con.addPhrasingTo(t.Context(), u, demoShop, "chat.thanks", "en", "ta very much")
+	if err == nil {
+		t.Fatal("the edit succeeded although the reload failed")
+	}
+	if status, _, _ := statusOf(err); status != http.StatusInternalServerError {
+		t.Errorf("status %d", status)
+	}
+	after, err := e.st.Shop(t.Context(), demoShop)
+	if err != nil || !bytes.Equal(after.YAML, before.YAML) {
+		t.Error("the stored shop was not put back")
+	}
+	eng, _ := e.con.engine(demoShop)
+	if strings.Contains(strings.Join(eng.Shop().FAQ("chat.thanks").Phrasings["en"], "|"), "ta very much") {
+		t.Error("the running shop changed")
+	}
+	if a, _ := e.st.Audit(t.Context(), store.AuditFilter{}); len(a) != 0 {
+		t.Errorf("a failed edit was audited: %+v", a)
 	}
 }
