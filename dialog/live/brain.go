@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/dialog/voice"
 	"github.com/callbee/callbee/nlu"
 	"github.com/callbee/callbee/nlu/emotion"
 	"github.com/callbee/callbee/store"
@@ -27,20 +28,27 @@ type Store interface {
 	AgentMessages(ctx context.Context, sessionID string) ([]store.AgentMessage, error)
 }
 
-var _ Store = (*store.Store)(nil)
+var (
+	_ Store       = (*store.Store)(nil)
+	_ Engine      = (*dialog.Engine)(nil)
+	_ voice.Brain = (*Brain)(nil)
+)
 
 // ActionAgent is the Reply.Action of a caller turn taken while a person
 // holds the session, and of an agent's message in a transcript.
 const ActionAgent = "agent"
 
-// Brain decorates a shop's brain for text sessions (the HTTP API): it
+// Brain decorates a shop's brain for text sessions (the HTTP API) and for
+// voice sessions (voice.Brain; together with WatchCalls): it
 // reports sessions and turns into the registry and, while a person holds a
 // session, keeps the bot silent.
 //
 // While held, Handle does not run the brain: it records the caller's turn
 // (text, keys, emotion) in the store with an empty reply and returns a Reply
-// with Text "", Action "agent" and Handoff true — the same shape the brain
-// uses for a held session — so a text client shows nothing from the bot.
+// with Text "" and Action "agent", so a text client shows nothing from the
+// bot and a voice session (which speaks nothing for an empty text) stays
+// silent. Handoff is false: the session is already with a person, and
+// doors that announce handoffs should not repeat it every turn.
 // The agent's replies (Registry.Say, recorded through StoreRecorder) reach
 // the client through Transcript, which merges them in as turns with Action
 // "agent" and no caller text: a client polls GET /api/v1/sessions/{id}.
@@ -134,14 +142,14 @@ func (b *Brain) held(ctx context.Context, sessionID string, in dialog.Input) (di
 	if in.Text != "" {
 		emo = emotion.Detect(in.Text, lang)
 	}
-	rp := dialog.Reply{Session: sessionID, Action: ActionAgent, Handoff: true, Emotion: emo.Label,
+	rp := dialog.Reply{Session: sessionID, Action: ActionAgent, Emotion: emo.Label,
 		Intensity: emo.Intensity, Lang: lang, Related: []string{}, Speech: dialog.Speech{Rate: 1, Volume: 1}}
 	blob, err := json.Marshal(rp)
 	if err != nil {
 		return dialog.Reply{}, fmt.Errorf("live: encode reply: %w", err)
 	}
 	ids, err := b.st.CommitTurn(ctx, store.TurnWrite{SessionID: sessionID, Turn: store.Turn{Lang: lang,
-		UserText: in.Text, DTMF: in.DTMF, Reply: blob, Action: ActionAgent, Emotion: emo.Label, Handoff: true}})
+		UserText: in.Text, DTMF: in.DTMF, Reply: blob, Action: ActionAgent, Emotion: emo.Label}})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return dialog.Reply{}, fmt.Errorf("%w: %q", dialog.ErrUnknownSession, sessionID)

@@ -45,7 +45,7 @@ func TestBrainHold(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rp.Text != "" || rp.Action != ActionAgent || !rp.Handoff || rp.FAQ != nil || rp.Turn != 2 {
+	if rp.Text != "" || rp.Action != ActionAgent || rp.Handoff || rp.FAQ != nil || rp.Turn != 2 {
 		t.Errorf("held reply = %+v, want silent", rp)
 	}
 	if err := reg.Say(ctx, w.Session, "amy", "Hi, this is Amy. Let me check your parcel."); err != nil {
