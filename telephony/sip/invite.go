@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -198,12 +200,12 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	// still draining an answer nobody hears must not hold the call).
 	callCtx, cancelCall := context.WithCancel(s.ctx)
 	defer cancelCall()
-	var grace *time.Timer
+	var grace atomic.Pointer[time.Timer]
 	stopWatch := context.AfterFunc(d.Context(), func() {
 		c.endOK.Store(true)
 		c.endReason(ReasonCallerHangup, sipmsg.StatusOK)
 		jb.close(io.EOF)
-		grace = time.AfterFunc(HangupGrace, cancelCall)
+		grace.Store(time.AfterFunc(HangupGrace, cancelCall))
 	})
 
 	if s.onAnswer != nil {
@@ -222,8 +224,11 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		tc.OnEvent = func(ev voice.Event) { s.onEvent(c, ev) }
 	}
 	res, err := s.ans.Answer(callCtx, tc, jb, c.keys, tx)
-	if !stopWatch() && grace != nil {
-		grace.Stop()
+	if !stopWatch() {
+		for g := grace.Load(); g == nil; g = grace.Load() {
+			runtime.Gosched() // the hang-up is being handled right now
+		}
+		grace.Load().Stop()
 	}
 
 	switch {

@@ -132,8 +132,10 @@ func TestCallEchoAndCallerHangup(t *testing.T) {
 	}
 	got := echo.Samples()
 	want := codec.PCMU.Decode(nil, codec.PCMU.Encode(nil, tone))
-	if at := indexOf(got, want); at < 0 {
-		t.Errorf("answerer did not hear the caller's audio intact (%d samples, RMS %.0f)", len(got), mediatest.RMS(got))
+	// Every 20 ms of the caller's audio arrives bit-exact (a packet made
+	// late by a loaded machine may be missing: allow 2 of 50).
+	if n := framesFound(got, want); n < 48 {
+		t.Errorf("answerer heard %d of 50 caller frames intact (%d samples, RMS %.0f)", n, len(got), mediatest.RMS(got))
 	}
 	back, arrivals := call.Received()
 	if len(arrivals) < 40 || mediatest.RMS(back) < 2000 {
@@ -146,6 +148,17 @@ func TestCallEchoAndCallerHangup(t *testing.T) {
 	if n := s.Active(); n != 0 {
 		t.Errorf("%d calls still active", n)
 	}
+}
+
+// framesFound counts the 160-sample frames of want found intact in got.
+func framesFound(got, want []int16) int {
+	n := 0
+	for i := 0; i+160 <= len(want); i += 160 {
+		if indexOf(got, want[i:i+160]) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // indexOf finds want as a contiguous run in got.
