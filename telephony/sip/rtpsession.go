@@ -80,7 +80,7 @@ func (r *rtpSession) write(b []byte) error {
 	if to == nil {
 		return fmt.Errorf("sip: no remote RTP address: %w", ErrCallEnded)
 	}
-	_, err := r.conn.WriteToUDP(b, to)
+	_, err := r.conn.WriteToUDPAddrPort(b, to.AddrPort())
 	return err
 }
 
