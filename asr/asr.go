@@ -94,6 +94,9 @@ type Result struct {
 	// of one engine on the same audio: a strict grammar forced onto words
 	// that were not said scores well below a looser search.
 	Acoustic float64
+	// NBest are further hypotheses of the same search on the same audio,
+	// best first, as display text (engines with a lattice; may be empty).
+	NBest []string
 	// Alternatives are the other searches' results when several ran on the
 	// same audio (StartAll); best first.
 	Alternatives []Result

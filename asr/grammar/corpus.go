@@ -1,14 +1,52 @@
 package grammar
 
-import "github.com/callbee/callbee/asr"
+import (
+	"bufio"
+	"embed"
+	"strings"
+	"sync"
+
+	"github.com/callbee/callbee/asr"
+)
+
+// The general caller corpus (corpus/en.txt, corpus/zh.txt): several hundred
+// sentences per language of how people phone an online shop — openings,
+// products, sizes, stock, washing, discounts, ordering, payment, delivery,
+// returns, complaints, asking for a person, closing — in colloquial and
+// elderly wording, plus everyday requests no shop handles (so they are
+// heard as themselves and the brain can turn them away). Written for
+// callbee, shop-independent: no shop, brand or FAQ of any one shop.
+//
+//go:embed corpus/*.txt
+var corpusFS embed.FS
+
+// corpora are read once: the files are immutable.
+var corpora = sync.OnceValue(func() map[string][]string {
+	out := map[string][]string{}
+	for _, lang := range []string{asr.LangEN, asr.LangZH} {
+		data, err := corpusFS.ReadFile("corpus/" + lang + ".txt")
+		if err != nil {
+			continue // embedded at build time; cannot happen
+		}
+		sc := bufio.NewScanner(strings.NewReader(string(data)))
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line != "" && line[0] != '#' {
+				out[lang] = append(out[lang], line)
+			}
+		}
+	}
+	return out
+})
 
 // generalCorpus is general caller wording (never per shop) that widens the
 // LM beyond the shop's phrasings: how callers open, ask, hesitate and close.
 func generalCorpus(lang string) []string {
+	base := enGeneral
 	if lang == asr.LangZH {
-		return zhGeneral
+		base = zhGeneral
 	}
-	return enGeneral
+	return append(append([]string(nil), base...), corpora()[lang]...)
 }
 
 // yesNoPhrases are the answers to a yes/no question.

@@ -2,7 +2,8 @@
 // strict JSGF grammar of the shop's FAQ questions and phrasings, product
 // titles and aliases and yes/no (asr.SearchDomain); a broader
 // trigram language model in ARPA text format over the same wording plus the
-// FAQ answers and a general caller corpus (asr.SearchLM); and the dialog-state
+// FAQ answers and a general caller corpus of several hundred sentences per
+// language (corpus/*.txt, asr.SearchLM); and the dialog-state
 // grammars for digits (asr.SearchDigits) and yes/no (asr.SearchYesNo). It
 // also writes the small pronunciation dictionary of every word used, so a
 // decoder does not load the full one.

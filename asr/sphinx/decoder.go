@@ -48,6 +48,7 @@ type decoder struct {
 	// decoded is the audio decoded since creation: below coldAudio the
 	// cepstral mean estimate is still the model's initial one.
 	decoded time.Duration
+	nbest   int // n-best hypotheses kept from the n-gram search (0: none)
 }
 
 // abort ends an utterance whose result nobody wants.
@@ -60,12 +61,13 @@ func (d *decoder) abort() {
 
 // newDecoder creates a decoder for m with the dictionary at dictPath and
 // the searches: JSGF texts by name, and an ARPA LM file for asr.SearchLM.
-func newDecoder(m Model, dictPath string, grammars map[string]string, lmPath string) (*decoder, error) {
+func newDecoder(m Model, dictPath string, grammars map[string]string, lmPath string, extra []string) (*decoder, error) {
 	args := []string{"callbee", "-hmm", m.HMM, "-dict", dictPath, "-logfn", "/dev/null",
 		"-samprate", fmt.Sprint(m.Rate)}
 	if m.Rate == 8000 {
 		args = append(args, "-nfft", "256")
 	}
+	args = append(args, extra...)
 	cargs := make([]*C.char, len(args))
 	for i, a := range args {
 		cargs[i] = C.CString(a)
@@ -204,7 +206,56 @@ func (d *decoder) end() (hypothesis, error) {
 	if d.search == asr.SearchLM {
 		ascr >>= senscrShift // lattice scores of the n-gram search are not shifted back
 	}
-	return hypothesis{text: text, prob: prob, words: words, acoustic: float64(ascr) / float64(max(nf, 1))}, nil
+	h := hypothesis{text: text, prob: prob, words: words, acoustic: float64(ascr) / float64(max(nf, 1))}
+	if d.search == asr.SearchLM && d.nbest > 0 {
+		h.nbest = d.nbestList(text, d.nbest)
+	}
+	return h, nil
+}
+
+// nbestTries bounds the lattice paths visited for an n-best list: most
+// paths differ from the ones before only in fillers or word timing.
+const nbestTries = 60
+
+// nbestList returns up to n distinct hypotheses (filler words dropped)
+// after best, best first, from the utterance's lattice.
+func (d *decoder) nbestList(best string, n int) []string {
+	seen := map[string]bool{cleanHyp(best): true}
+	var out []string
+	nb := C.ps_nbest(d.ps)
+	for i := 0; nb != nil && i < nbestTries && len(out) < n; i++ {
+		nb = C.ps_nbest_next(nb)
+		if nb == nil {
+			break // the iterator freed itself
+		}
+		var score C.int32
+		h := C.ps_nbest_hyp(nb, &score)
+		if h == nil {
+			continue
+		}
+		t := cleanHyp(C.GoString(h))
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	if nb != nil {
+		C.ps_nbest_free(nb)
+	}
+	return out
+}
+
+// cleanHyp drops fillers and alternate-pronunciation suffixes.
+func cleanHyp(h string) string {
+	f := strings.Fields(h)
+	out := f[:0]
+	for _, w := range f {
+		if !isFiller(w) {
+			out = append(out, baseWord(w))
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // senscrShift is pocketsphinx's SENSCR_SHIFT: n-gram lattice acoustic
@@ -216,8 +267,9 @@ type hypothesis struct {
 	text     string
 	prob     float64 // posterior of the hypothesis (n-gram search; 1 for grammars)
 	words    []asr.Word
-	acoustic float64 // acoustic log-likelihood per frame (logmath base), all segments
-	partial  bool    // the search ended without a full hypothesis: text is its best partial path
+	acoustic float64  // acoustic log-likelihood per frame (logmath base), all segments
+	partial  bool     // the search ended without a full hypothesis: text is its best partial path
+	nbest    []string // further hypotheses of the n-gram search, best first (fillers dropped)
 }
 
 // isFiller reports sentence markers, silence and noise words.

@@ -22,7 +22,8 @@
 //
 // Grammar results carry a posterior of 1 whatever was said; Calibrate (and
 // Pick, for asr.StartAll) derive a usable confidence from the LM search run
-// on the same audio.
+// on the same audio. LM results also carry the search's n-best hypotheses
+// (asr.Result.NBest, WithNBest) for a listener to choose from (asr.Rescore).
 //
 // Measured (TestRecognizeShop; espeak-ng voices, 20 canonical demo-shop
 // questions and 8 paraphrases per language; WER for English, CER for
@@ -62,6 +63,7 @@ const Engine = "sphinx"
 const (
 	DefaultMaxIdle = 8 // idle decoders kept per model
 	DefaultPrewarm = 1 // decoders created per model by New
+	DefaultNBest   = 8 // further n-gram hypotheses per result
 )
 
 // partialEvery is how many writes pass between partial hypotheses.
@@ -78,6 +80,32 @@ type config struct {
 	maxIdle   int
 	prewarm   int
 	langs     []string
+	args      []string
+	nbest     int
+}
+
+// WithDecoderArgs adds pocketsphinx command-line arguments to every
+// decoder (e.g. "-lw", "8"), after the model's own.
+func WithDecoderArgs(args ...string) Option {
+	return func(c *config) error {
+		if len(args)%2 != 0 {
+			return fmt.Errorf("sphinx: decoder args %q: not name/value pairs", args)
+		}
+		c.args = append(c.args, args...)
+		return nil
+	}
+}
+
+// WithNBest sets how many further hypotheses of the n-gram search a result
+// carries in asr.Result.NBest (DefaultNBest; 0 turns them off).
+func WithNBest(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("sphinx: n-best %d: invalid", n)
+		}
+		c.nbest = n
+		return nil
+	}
 }
 
 // WithModelsDir sets the models directory (config models_dir); the default
@@ -127,7 +155,7 @@ type Sphinx struct {
 // New compiles the shop's grammars for every installed model and creates
 // the first decoders.
 func New(shop *kb.Shop, opts ...Option) (*Sphinx, error) {
-	cfg := config{log: slog.Default(), maxIdle: DefaultMaxIdle, prewarm: DefaultPrewarm, modelsDir: DefaultModelsDir()}
+	cfg := config{log: slog.Default(), maxIdle: DefaultMaxIdle, prewarm: DefaultPrewarm, modelsDir: DefaultModelsDir(), nbest: DefaultNBest}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
 			return nil, err
@@ -175,7 +203,7 @@ func New(shop *kb.Shop, opts ...Option) (*Sphinx, error) {
 				s.log.Info("words without pronunciation dropped", "lang", m.Lang, "tokens", set.Stats.Dropped, "words", set.Stats.Missing)
 			}
 		}
-		e := &engine{model: m, set: set, maxIdle: cfg.maxIdle,
+		e := &engine{model: m, set: set, maxIdle: cfg.maxIdle, args: cfg.args, nbest: cfg.nbest,
 			dictPath: filepath.Join(tmp, m.Name+".dic"), lmPath: filepath.Join(tmp, m.Name+".lm")}
 		if err := os.WriteFile(e.dictPath, []byte(set.Dict), 0o644); err != nil {
 			return nil, errors.Join(err, s.Close())
@@ -263,6 +291,8 @@ type engine struct {
 	set              *grammar.Set
 	dictPath, lmPath string
 	maxIdle          int
+	args             []string // extra decoder arguments
+	nbest            int      // n-best hypotheses of the n-gram search
 
 	mu     sync.Mutex // guards idle and closed
 	idle   []*decoder
@@ -273,10 +303,11 @@ type engine struct {
 
 func (e *engine) newDecoder() (*decoder, error) {
 	t0 := time.Now()
-	d, err := newDecoder(e.model, e.dictPath, e.set.Grammars, e.lmPath)
+	d, err := newDecoder(e.model, e.dictPath, e.set.Grammars, e.lmPath, e.args)
 	if err != nil {
 		return nil, err
 	}
+	d.nbest = e.nbest
 	e.setupNanos.Add(int64(time.Since(t0)))
 	e.created.Add(1)
 	e.live.Add(1)

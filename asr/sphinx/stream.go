@@ -170,6 +170,9 @@ func (s *stream) Final(ctx context.Context) (asr.Result, error) {
 	}
 	r := s.result(h.text, h.prob, h.words)
 	r.Acoustic = h.acoustic
+	for _, t := range h.nbest {
+		r.NBest = append(r.NBest, s.text(t))
+	}
 	if h.partial {
 		r.Confidence = 0
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/callbee/callbee/media"
 	"github.com/callbee/callbee/media/playout"
 	"github.com/callbee/callbee/media/vad"
+	"github.com/callbee/callbee/nlu"
 )
 
 // listener runs on the goroutine that reads the caller: voice activity and
@@ -179,4 +180,31 @@ func (s *Session) startASR(ctx context.Context) (asr.Stream, error) {
 	dom, lm := o, o
 	dom.Search, lm.Search = asr.SearchDomain, asr.SearchLM
 	return asr.StartAll(ctx, s.rec, s.cfg.Pick, dom, lm)
+}
+
+// analyzed is what rescoring needs of a brain (*dialog.Engine): the
+// analyzer whose FAQ matcher reads each hypothesis.
+type analyzed interface{ Analyzer() *nlu.Analyzer }
+
+// Reader returns how brain's FAQ matcher reads recognition hypotheses in
+// lang, for asr.Rescore: the top FAQ and the matcher's confidence, or no
+// key when it finds the text out of scope. It is nil when brain has no
+// analyzer (the picked hypothesis then goes to the brain as it is).
+func Reader(brain Brain, lang string) asr.ReadFunc {
+	b, ok := brain.(analyzed)
+	if !ok {
+		return nil
+	}
+	a := b.Analyzer()
+	if a == nil {
+		return nil
+	}
+	m := a.Matcher()
+	return func(text string) asr.Reading {
+		r := m.Match(text, lang)
+		if r.OutOfScope || len(r.Candidates) == 0 {
+			return asr.Reading{}
+		}
+		return asr.Reading{Key: r.Candidates[0].FAQ, Confidence: r.Confidence}
+	}
 }

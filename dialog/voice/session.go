@@ -173,6 +173,7 @@ type Turn struct {
 type Session struct {
 	brain Brain
 	rec   asr.Recognizer
+	read  asr.ReadFunc // the brain's reading of hypotheses (nil: no rescoring)
 	syn   tts.Synthesizer
 	cfg   Config
 	log   *slog.Logger
@@ -204,7 +205,7 @@ func New(brain Brain, rec asr.Recognizer, syn tts.Synthesizer, cfg Config) (*Ses
 		return nil, fmt.Errorf("voice: %w", err)
 	}
 	return &Session{brain: brain, rec: rec, syn: syn, cfg: cfg, log: cfg.Logger.With("component", "voice"),
-		changed: make(chan struct{})}, nil
+		read: Reader(brain, cfg.Lang), changed: make(chan struct{})}, nil
 }
 
 // job is a caller turn handed from the listener (or the DTMF reader) to the
@@ -531,6 +532,7 @@ func (wk *worker) turn(ctx context.Context, j job) Turn {
 	if j.stream != nil {
 		res, err := j.stream.Final(ctx)
 		err = errors.Join(err, j.stream.Close())
+		res = asr.Rescore(res, wk.s.read, asr.DefaultRescore(wk.s.cfg.Lang))
 		t.Trace.ASRFinal = clock.Now()
 		if err != nil {
 			t.Err = fmt.Errorf("voice: recognise: %w", err)

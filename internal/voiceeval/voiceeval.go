@@ -36,6 +36,9 @@ type Spoken struct {
 	Brain devset.Brain
 	Rec   asr.Recognizer
 	Pick  asr.PickFunc
+	// Read, when set, rescores each turn's hypotheses as a voice session
+	// does (voice.Reader of the brain, asr.Rescore).
+	Read asr.ReadFunc
 	// Syn speaks the caller (a plain voice: rate and pitch Caller).
 	Syn tts.Synthesizer
 	// Rate is the rate of the recogniser's model (8000 or 16000).
@@ -163,7 +166,7 @@ func (s *Spoken) hear(ctx context.Context, lang, text, asks string) (string, err
 	if err != nil {
 		return "", fmt.Errorf("voiceeval: recognise: %w", err)
 	}
-	return res.Text, nil
+	return asr.Rescore(res, s.Read, asr.DefaultRescore(lang)).Text, nil
 }
 
 // Heard returns every utterance so far.

@@ -11,6 +11,7 @@ import (
 	"github.com/callbee/callbee/asr/sphinx"
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/dialog/dialogtest"
+	"github.com/callbee/callbee/dialog/voice"
 	"github.com/callbee/callbee/internal/devset"
 	"github.com/callbee/callbee/kb/kbtest"
 	"github.com/callbee/callbee/media"
@@ -106,7 +107,7 @@ func TestSpokenDevSet(t *testing.T) {
 					one.Singles = append(one.Singles, q)
 				}
 			}
-			sp := &Spoken{Brain: e, Rec: rec, Pick: sphinx.Pick(asr.DefaultTrust), Syn: syn, Rate: tc.rate,
+			sp := &Spoken{Brain: e, Rec: rec, Pick: sphinx.Pick(asr.DefaultTrust), Read: voice.Reader(e, tc.lang), Syn: syn, Rate: tc.rate,
 				Telephone: tc.rate == media.Rate8k, Caller: tts.Voice{Rate: 1, Volume: 1, Pitch: 1}}
 			r, err := devset.Evaluate(ctx, sp, one)
 			if err != nil {
