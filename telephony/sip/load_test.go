@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/callbee/callbee/telephony"
 	"github.com/callbee/callbee/telephony/sip"
 	"github.com/callbee/callbee/telephony/sip/siptest"
+	"github.com/callbee/callbee/telephony/switchboard/switchboardtest"
 )
 
 // vadAnswerer is the media-only voice loop of the load test: every caller
@@ -158,4 +160,96 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+// TestLoadVoice holds CALLBEE_SIP_LOAD_VOICE concurrent calls through the
+// full voice loop (the demo shop's switchboard: VAD, pocketsphinx,
+// brain, espeak-ng), each a Go caller asking a question, and reports the
+// latency on the wire (caller's last voiced packet to the bot's first
+// voiced packet of the answer: p50/p95), the right-FAQ rate, CPU and RSS.
+// The goal on 2 cores is 40 calls with p95 <= 1 s.
+//
+//	CALLBEE_SIP_LOAD_VOICE=40 go test ./telephony/sip -run TestLoadVoice -v
+func TestLoadVoice(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("CALLBEE_SIP_LOAD_VOICE"))
+	if n <= 0 {
+		t.Skip("set CALLBEE_SIP_LOAD_VOICE=<calls> to run the full voice loop load test")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	sb := switchboardtest.Demo(t)
+	q := switchboardtest.Speak(t, "en-us", "when do you ship", 8000, 0, 0)
+	cfg := testConfig()
+	cfg.Lang = "en"
+	cfg.MaxCalls = n
+	var rep replies
+	var mu sync.Mutex
+	var right int
+	s := startServer(t, cfg, sb, sip.WithOnEvent(rep.onEvent), sip.WithOnCallEnd(func(_ sip.CallInfo, res telephony.Result, _ error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(res.Turns) > 0 && res.Turns[0].Reply.FAQ != nil && *res.Turns[0].Reply.FAQ == "logistics.when_ship" {
+			right++
+		}
+	}))
+	caller := newCaller(t)
+	// One call first, unmeasured: the recogniser and the speech cache warm up.
+	warm, err := caller.Dial(ctx, s.UDPAddr().String(), "shop", siptest.Offer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ask(ctx, warm, q, rep.of(warm.ID())); err != nil {
+		t.Fatalf("warm-up call: %v", err)
+	}
+	if err := warm.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for s.Active() > 0 && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	right = 0
+	mu.Unlock()
+	cpu0, t0 := cpuTime(), time.Now()
+	lat := make([]time.Duration, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * 100 * time.Millisecond) // 10 calls a second
+			call, err := caller.Dial(ctx, s.UDPAddr().String(), "shop", siptest.Offer{})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer call.Close()
+			lat[i], errs[i] = ask(ctx, call, q, rep.of(call.ID()))
+			errs[i] = errors.Join(errs[i], call.Hangup(ctx))
+		})
+	}
+	wg.Wait()
+	for s.Active() > 0 && ctx.Err() == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	elapsed, cpu := time.Since(t0), cpuTime()-cpu0
+	var ok []time.Duration
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("call %d: %v", i, err)
+			continue
+		}
+		ok = append(ok, lat[i])
+	}
+	slices.Sort(ok)
+	pct := func(p float64) time.Duration {
+		if len(ok) == 0 {
+			return 0
+		}
+		return ok[min(len(ok)-1, int(p*float64(len(ok))))]
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("%d calls through the voice loop: wire latency p50 %v p95 %v max %v; right FAQ %d/%d; CPU %.0f%% of one core over %v; peak RSS %d MiB",
+		n, pct(0.5).Round(time.Millisecond), pct(0.95).Round(time.Millisecond), pct(1).Round(time.Millisecond), right, n,
+		100*cpu.Seconds()/elapsed.Seconds(), elapsed.Round(time.Second), peakRSS()>>20)
 }

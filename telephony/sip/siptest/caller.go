@@ -279,6 +279,14 @@ func (c *Call) Send(ctx context.Context, samples []int16) error {
 	return nil
 }
 
+// ID is the call's SIP Call-ID.
+func (c *Call) ID() string {
+	if h := c.d.InviteRequest.CallID(); h != nil {
+		return h.Value()
+	}
+	return ""
+}
+
 // Remote is the bot's RTP address.
 func (c *Call) Remote() *net.UDPAddr { return c.remote }
 
