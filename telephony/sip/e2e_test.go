@@ -66,10 +66,18 @@ func ask(ctx context.Context, call *siptest.Call, q []int16, replied <-chan time
 	if err := silence(8000); err != nil {
 		return 0, err
 	}
+	sent := time.Now()
 	if err := call.Send(ctx, q); err != nil {
 		return 0, err
 	}
-	lastVoiced := time.Now().Add(-20 * time.Millisecond) // Send returns a tick after the last packet
+	// Send paces a packet every 20 ms from sent: the last voiced packet of
+	// the question went out at sent + its index * 20 ms.
+	lastVoiced := sent
+	for i := 0; i+160 <= len(q); i += 160 {
+		if mediatest.RMS(q[i:i+160]) > 300 {
+			lastVoiced = sent.Add(time.Duration(i/160) * 20 * time.Millisecond)
+		}
+	}
 	var replyAt time.Time
 	for replyAt.IsZero() {
 		select {
