@@ -10,8 +10,11 @@ import (
 	"sync"
 
 	asrgoogle "github.com/callbee/callbee/asr/google"
+	"github.com/callbee/callbee/dialog"
+	"github.com/callbee/callbee/dialog/live"
 	"github.com/callbee/callbee/dialog/voice"
 	"github.com/callbee/callbee/internal/config"
+	"github.com/callbee/callbee/nlu"
 	"github.com/callbee/callbee/store"
 	"github.com/callbee/callbee/telephony"
 	"github.com/callbee/callbee/telephony/sip"
@@ -22,6 +25,7 @@ import (
 	ttsgoogle "github.com/callbee/callbee/tts/google"
 	"github.com/callbee/callbee/web"
 	"github.com/callbee/callbee/web/callpage"
+	"github.com/callbee/callbee/web/console"
 )
 
 // doors is everything `serve` answers callers with besides the text API:
@@ -33,6 +37,7 @@ type doors struct {
 	cloud   *switchboard.Cloud   // Google engines, or nil
 	closers []io.Closer          // the cloud clients
 	sb      *switchboard.Switchboard
+	ans     telephony.Answerer // sb, watched by the live registry
 	webrtc  *webrtc.Door
 	stream  *stream.Handler
 	twilio  *twilio.Handler
@@ -44,7 +49,7 @@ type doors struct {
 
 // openDoors builds the doors of cfg over brains. Nothing listens yet: the
 // HTTP doors are mounted by handler, SIP starts with start.
-func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *liveBrains, log *slog.Logger) (*doors, error) {
+func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *liveBrains, reg *live.Registry, log *slog.Logger) (*doors, error) {
 	d := &doors{log: log}
 	var err error
 	if cfg.Voice.Enabled {
@@ -58,14 +63,16 @@ func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *
 			d.speech = switchboard.NewOffline(switchboard.WithModelsDir(cfg.ModelsDir), switchboard.WithSpeechLogger(log))
 			sp = d.speech
 		}
-		d.sb, err = switchboard.New(brains, sp, switchboard.WithLogger(log),
+		d.sb, err = switchboard.New(voiceLines{brains: brains, reg: reg, st: st}, sp, switchboard.WithLogger(log),
 			switchboard.WithTurnObserver(switchboard.StoreTraces(st, log)))
 		if err != nil {
 			return nil, errors.Join(err, d.Close())
 		}
+		// Every call shows in the agent console, and an agent can talk into it.
+		d.ans = live.WatchCalls(d.sb, reg)
 	}
 	if cfg.Voice.Enabled && cfg.WebRTC.Enabled {
-		if d.webrtc, err = webrtc.New(d.sb, cfg.WebRTC.Config, webrtc.WithLogger(log)); err != nil {
+		if d.webrtc, err = webrtc.New(d.ans, cfg.WebRTC.Config, webrtc.WithLogger(log)); err != nil {
 			return nil, errors.Join(fmt.Errorf("webrtc: %w", err), d.Close())
 		}
 	}
@@ -84,12 +91,12 @@ func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *
 		}
 	}
 	if cfg.Voice.Enabled && cfg.Twilio.Enabled {
-		if d.twilio, err = twilio.New(d.sb, cfg.Twilio.Config, twilio.WithLogger(log)); err != nil {
+		if d.twilio, err = twilio.New(d.ans, cfg.Twilio.Config, twilio.WithLogger(log)); err != nil {
 			return nil, errors.Join(fmt.Errorf("twilio: %w", err), d.Close())
 		}
 	}
 	if cfg.Voice.Enabled && cfg.SIP.Enabled {
-		if d.sip, err = sip.New(cfg.SIP.Config, d.sb, sip.WithLogger(log)); err != nil {
+		if d.sip, err = sip.New(cfg.SIP.Config, d.ans, sip.WithLogger(log)); err != nil {
 			return nil, errors.Join(fmt.Errorf("sip: %w", err), d.Close())
 		}
 	}
@@ -119,11 +126,41 @@ func hasAccess(a stream.Access) bool { return len(a.Devices) > 0 || a.AllowAnony
 
 // answerer is the switchboard, or nil without the voice loop.
 func (d *doors) answerer() telephony.Answerer {
-	if d.sb == nil {
+	if d.ans == nil {
 		return nil
 	}
-	return d.sb
+	return d.ans
 }
+
+// voiceLines are the served shops as the switchboard sees them: each
+// brain wrapped so the agent console sees its sessions and a person who
+// holds a call silences the bot.
+type voiceLines struct {
+	brains *liveBrains
+	reg    *live.Registry
+	st     *store.Store
+}
+
+func (v voiceLines) Line(id string) (switchboard.Line, bool) {
+	es := *v.brains.lines.Load()
+	for _, e := range es {
+		if id == "" || e.Shop().ID() == id {
+			line := switchboard.EngineLine(e)
+			line.Brain = heldBrain{Brain: live.Wrap(e.Shop().ID(), e, v.reg, v.st), e: e}
+			return line, true
+		}
+	}
+	return switchboard.Line{}, false
+}
+
+// heldBrain is the live-wrapped brain that still lends the voice session
+// the engine's analyzer (for rescoring recognition hypotheses).
+type heldBrain struct {
+	*live.Brain
+	e *dialog.Engine
+}
+
+func (h heldBrain) Analyzer() *nlu.Analyzer { return h.e.Analyzer() }
 
 // textBrains gives the doors' text sessions the served brains.
 type textBrains struct{ l *liveBrains }
@@ -162,11 +199,14 @@ func (d *doors) start(ctx context.Context, brains *liveBrains, prepare bool) {
 	}
 }
 
-// handler mounts the HTTP doors and the call page next to the API.
-func (d *doors) handler(api http.Handler, brains *liveBrains) (http.Handler, error) {
+// handler mounts the HTTP doors, the call page and the consoles next to
+// the API.
+func (d *doors) handler(api, con http.Handler, brains *liveBrains) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api)
 	mux.Handle("/healthz", api)
+	mux.Handle(console.APIPrefix, con)
+	mux.Handle(console.PagePrefix, con)
 	if d.stream != nil {
 		mux.Handle("/ws/stream", d.stream)
 	}

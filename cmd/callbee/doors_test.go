@@ -69,6 +69,25 @@ sip: {enabled: true, udp: "127.0.0.1:%d", max_calls: 2}
 		t.Errorf("GET /: %d %.80q", resp.StatusCode, page)
 	}
 
+	// The consoles: pages send to the login, the API wants a login.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get(p.url + "/console/agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if loc := resp.Header.Get("Location"); resp.StatusCode/100 != 3 || !strings.Contains(loc, "/console/login") {
+		t.Errorf("GET /console/agent: %d to %q, want a redirect to the login", resp.StatusCode, loc)
+	}
+	resp, err = http.Get(p.url + "/api/v1/console/shops")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("console API without a login: %d", resp.StatusCode)
+	}
+
 	// The stream door: refused without the token, a text session with it.
 	ws := "ws" + strings.TrimPrefix(p.url, "http") + "/ws/stream"
 	if _, resp, err := websocket.DefaultDialer.DialContext(ctx, ws, nil); err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {

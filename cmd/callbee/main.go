@@ -46,6 +46,7 @@ func commands() []command {
 		{"kb", "import, export, validate shop files; industry packs", cmdKB},
 		{"call", "run a voice call on audio files and print one JSON line per caller turn", cmdCall},
 		{"bench", "measure accuracy, throughput, latency and memory", cmdBench},
+		{"user", "manage console accounts (admin, trainer, agent)", cmdUser},
 		{"version", "print the version", cmdVersion},
 	}
 }

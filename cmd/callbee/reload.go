@@ -30,6 +30,9 @@ type liveBrains struct {
 	lines atomic.Pointer[switchboard.Engines] // the same brains, for the voice doors
 	mu    sync.Mutex                          // serialises reloads
 	count int                                 // shops in the current set, for logs
+	// afterReload runs after each successful reload (the console restores
+	// the service modes switched live). Set before reloadOnHUP.
+	afterReload func(ctx context.Context)
 }
 
 var _ web.BrainSet = (*liveBrains)(nil)
@@ -112,6 +115,9 @@ func (l *liveBrains) reloadOnHUP(ctx context.Context) (stop func()) {
 					continue
 				}
 				l.log.Info("shops reloaded", "shops", l.count)
+				if l.afterReload != nil {
+					l.afterReload(ctx)
+				}
 			}
 		}
 	}()

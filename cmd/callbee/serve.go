@@ -12,10 +12,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/callbee/callbee/dialog/live"
 	"github.com/callbee/callbee/internal/config"
 	"github.com/callbee/callbee/kb"
 	"github.com/callbee/callbee/store"
 	"github.com/callbee/callbee/web"
+	"github.com/callbee/callbee/web/console"
 )
 
 func cmdServe(ctx context.Context, c *cli, args []string) int {
@@ -53,10 +55,28 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("serve", "%s", problems(err))
 	}
+	// Sessions in progress on every door, for the agent console.
+	reg, err := live.New(live.WithLogger(log), live.WithRecorder(live.StoreRecorder{St: st}))
+	if err != nil {
+		return c.errorf("serve", "%v", err)
+	}
+	con, err := console.New(console.Config{Store: st, Brains: brains, Live: reg, Log: log, Reload: brains.Reload,
+		SecureCookies: cfg.HTTP.SecureCookies})
+	if err != nil {
+		return c.errorf("serve", "console: %v", err)
+	}
+	defer con.Close()
+	restoreModes := func(ctx context.Context) {
+		if err := con.RestoreModes(ctx); err != nil {
+			log.Warn("service modes switched in the console not restored", "err", err)
+		}
+	}
+	restoreModes(ctx)
+	brains.afterReload = restoreModes
 	stopReload := brains.reloadOnHUP(ctx)
 	defer stopReload()
 
-	dr, err := openDoors(ctx, cfg, st, brains, log)
+	dr, err := openDoors(ctx, cfg, st, brains, reg, log)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}
@@ -65,7 +85,7 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 			log.Warn("closing the doors", "err", err)
 		}
 	}()
-	handler, err := dr.handler(web.New(brains, web.WithLogger(log)), brains)
+	handler, err := dr.handler(web.New(console.TextBrains(brains, reg, st), web.WithLogger(log)), con, brains)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}
@@ -108,6 +128,9 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	}
 	stopAgain()
 	stopDoors()
+	if err := con.Close(); err != nil { // ends the consoles' live-update streams
+		log.Warn("console", "err", err)
+	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.HTTP.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)

@@ -135,6 +135,9 @@ type HTTP struct {
 	Addr string `yaml:"addr"`
 	// ShutdownTimeout bounds the graceful shutdown on SIGINT/SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// SecureCookies marks the console's login cookie Secure: set it when
+	// callbee is reached over HTTPS (usually through a proxy).
+	SecureCookies bool `yaml:"secure_cookies"`
 }
 
 // Log configures logging.
