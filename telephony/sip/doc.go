@@ -2,11 +2,14 @@
 // that answers calls from a PBX, a SIP trunk or a softphone and runs each
 // one through a telephony.Answerer (the voice loop).
 //
-// Signalling is github.com/emiago/diago over github.com/emiago/sipgo:
-// INVITE/ACK/BYE/CANCEL/OPTIONS (RFC 3261 sections 13-15, 11), SDP
-// offer/answer (RFC 3264 over RFC 4566) with G.711 PCMU/PCMA (RFC 3551
-// section 4.5.14) and telephone-event (RFC 4733 section 2.1). The door does
-// its own media on the negotiated RTP session (RFC 3550): a receive path
+// Signalling is github.com/emiago/sipgo (transactions and dialogs):
+// INVITE/ACK/BYE/CANCEL/OPTIONS/INFO and re-INVITE (RFC 3261 sections
+// 13-15, 11, 14; RFC 6086), SDP offer/answer (RFC 3264 over RFC 4566) with
+// G.711 PCMU/PCMA (RFC 3551 section 4.5.14) and telephone-event (RFC 4733
+// section 2.1). github.com/emiago/diago is not used: v0.42.1's media
+// package does not build next to pion/webrtc v4.2.26 (pion/ice v4.4.8
+// moved to pion/stun/v4). The door does its own media on an RTP/RTCP port
+// pair per call (RFC 3550; symmetric RTP, RFC 4961): a receive path
 // that sorts packets by payload type, decodes G.711 into 20 ms frames
 // through a small jitter buffer that fills gaps with silence (so the voice
 // activity detector always sees real time), counts and drops garbage and
@@ -25,7 +28,9 @@
 // no common audio codec gets 488 (section 21.4.26); CANCEL before the answer
 // ends the INVITE with 487 without the Answerer being called.
 //
-// Seams for transfer, outbound calls and registration: Server.Diago exposes
-// the user agent, Call exposes its dialog and media, and WithOnEvent /
-// WithOnCallEnd observe every call.
+// Seams for transfer, outbound calls and registration: Server.UA and
+// Server.Client give the user agent and the per-transport clients (REFER,
+// outbound INVITE, REGISTER), Call.Dialog the call's SIP dialog, CallInfo
+// what a call record needs, and WithOnAnswer / WithOnEvent (the handoff
+// event) / WithOnCallEnd observe every call.
 package sip
