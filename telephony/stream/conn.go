@@ -51,8 +51,9 @@ type conn struct {
 	sessionDone chan struct{} // closed when the session goroutine returns
 	warnedAudio bool
 
-	endSent atomic.Bool           // an end event went out (set on the session's goroutines)
-	inbox   atomic.Pointer[Inbox] // the audio session's, for Stats
+	endSent  atomic.Bool                        // an end event went out (set on the session's goroutines)
+	controls atomic.Pointer[telephony.Controls] // the running call's, from Call.OnStart
+	inbox    atomic.Pointer[Inbox]              // the audio session's, for Stats
 }
 
 func newConn(h *Handler, ws *websocket.Conn, dev Device, id string) *conn {
@@ -244,8 +245,8 @@ func (c *conn) onMessage(data []byte) {
 			c.badMessage(protoErr(CodeNotStarted, "send start first"))
 		case c.stopped:
 			c.badMessage(protoErr(CodeNotStarted, "the session was stopped"))
-		case m.Type == TypeText && c.mode != ModeText:
-			c.badMessage(protoErr(CodeWrongMode, "text messages need a text session"))
+		case m.Type == TypeText && c.mode == ModeAudio:
+			c.submitText(m.Text)
 		case m.Type == TypeDTMF && c.mode == ModeAudio:
 			at := media.FrameAt(c.pcm.frames) // the key's stream time: after the audio received so far
 			for _, d := range m.Digits {
@@ -272,6 +273,23 @@ func (c *conn) onMessage(data []byte) {
 				close(c.texts)
 			}
 		}
+	}
+}
+
+// submitText makes a typed line a caller turn of the audio session: it
+// is answered like a spoken one (reply event and speech).
+func (c *conn) submitText(text string) {
+	ctl := c.controls.Load()
+	if ctl == nil {
+		c.badMessage(protoErr(CodeNotStarted, "the call is not running yet (wait for the welcome)"))
+		return
+	}
+	if err := (*ctl).Submit(dialog.Input{Text: text}); err != nil {
+		code := CodeBusy
+		if errors.Is(err, dialog.ErrBadInput) {
+			code = CodeBadField
+		}
+		c.badMessage(protoErr(code, "%s", clip200(err.Error())))
 	}
 }
 
@@ -318,7 +336,8 @@ func (c *conn) start(m Message) {
 		c.pcm, c.dtmf = pcm, media.NewEventQueue(0)
 		c.inbox.Store(pcm.in)
 		call := telephony.Call{Door: telephony.DoorStream, ID: c.id, Shop: shop, Lang: m.Lang, Caller: caller,
-			Rate: m.Audio.Rate, OnEvent: c.onVoiceEvent}
+			Rate: m.Audio.Rate, OnEvent: c.onVoiceEvent,
+			OnStart: func(ctl telephony.Controls) { c.controls.Store(&ctl) }}
 		c.started, c.mode = true, ModeAudio
 		c.send(Event{Type: TypeReady, Call: c.id, Mode: ModeAudio, Rate: m.Audio.Rate})
 		c.sessionDone = make(chan struct{})

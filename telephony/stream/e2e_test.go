@@ -100,9 +100,10 @@ func TestDemoSpokenQuestion(t *testing.T) {
 		name, lang, voice, text string
 		rate                    int
 		faq                     string
+		typed, typedFAQ         string
 	}{
-		{"en 16k", "en", "en-us", "when will you ship my order", 16000, "logistics.when_ship"},
-		{"zh 8k", "zh", "cmn-latn-pinyin", "什么时候发货", 8000, "logistics.when_ship"},
+		{"en 16k", "en", "en-us", "when will you ship my order", 16000, "logistics.when_ship", "which courier do you use", "logistics.courier"},
+		{"zh 8k", "zh", "cmn-latn-pinyin", "什么时候发货", 8000, "logistics.when_ship", "你们用什么快递", "logistics.courier"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			leakCheck(t)
@@ -136,6 +137,14 @@ func TestDemoSpokenQuestion(t *testing.T) {
 				t.Errorf("turn = %+v", turn)
 			} else {
 				t.Logf("turn latency %d ms, stages %v", *turn.LatencyMS, turn.StagesMS)
+			}
+			// a line typed on the speaker's app is a turn of the same call
+			c.sendJSON(map[string]string{"type": "text", "text": tc.typed})
+			if tr := c.until(stream.TypeTranscript, 30*time.Second); tr.Text != tc.typed {
+				t.Errorf("typed transcript %+v", tr)
+			}
+			if rep := c.until(stream.TypeReply, 30*time.Second); rep.Reply == nil || rep.Reply.FAQ == nil || *rep.Reply.FAQ != tc.typedFAQ {
+				t.Errorf("typed %q: reply %+v, want %s", tc.typed, rep.Reply, tc.typedFAQ)
 			}
 			if err := p.stop(); err != nil {
 				t.Fatal(err)

@@ -74,6 +74,14 @@ func TestAudioSession(t *testing.T) {
 			if tr := c.until(stream.TypeTranscript, 5*time.Second); tr.DTMF != "5" {
 				t.Errorf("dtmf transcript = %+v", tr)
 			}
+			c.sendJSON(`{"type":"text","text":"typed on the app"}`) // a typed turn in a voice call
+			c.sendPCM(make([]int16, rate/50))
+			if tr := c.until(stream.TypeTranscript, 5*time.Second); tr.Text != "typed on the app" {
+				t.Errorf("typed transcript = %+v", tr)
+			}
+			if r := c.expect(stream.TypeReply); r.Text != "answer to typed on the app" {
+				t.Errorf("typed reply = %+v", r)
+			}
 			c.sendJSON(`{"type":"stop"}`)
 			end := c.until(stream.TypeEnd, 5*time.Second)
 			if end.Text != "hangup" {

@@ -32,7 +32,8 @@ const UnknownShop = "no-such-shop"
 // FAQ is FAQ, and AnswerFrames tone frames, one written per caller frame
 // read (so the answer lasts as long as the caller keeps streaming). Voice
 // during an answer interrupts it (speech_start, interrupted). A key is a
-// turn too (transcript with DTMF). The welcome is WelcomeFrames frames.
+// turn too (transcript with DTMF), and so is a line submitted through the
+// Controls handed to Call.OnStart. The welcome is WelcomeFrames frames.
 type Answerer struct {
 	FAQ           string
 	WelcomeFrames int
@@ -84,6 +85,10 @@ func (a *Answerer) Answer(ctx context.Context, c telephony.Call, in media.Reader
 		tone.Samples[i] = int16(8000 * math.Sin(2*math.Pi*440*float64(i)/float64(c.Rate)))
 	}
 	emit(voice.Event{Kind: voice.EventWelcome, Text: "welcome"})
+	ctl := &controls{inputs: make(chan dialog.Input, 4)}
+	if c.OnStart != nil {
+		c.OnStart(ctl)
+	}
 	speaking, voiced, quiet, seq := a.WelcomeFrames, 0, 0, uint64(0)
 	answer := func(turn voice.Turn) {
 		faq := a.FAQ
@@ -109,6 +114,11 @@ func (a *Answerer) Answer(ctx context.Context, c telephony.Call, in media.Reader
 		}
 		if f.Rate != c.Rate {
 			return res, fmt.Errorf("streamtest: frame at %d Hz in a %d Hz call", f.Rate, c.Rate)
+		}
+		select {
+		case typed := <-ctl.inputs:
+			answer(voice.Turn{Transcript: typed.Text})
+		default:
 		}
 		if dtmf != nil && dtmf.Len() > 0 {
 			ev, err := dtmf.Next(ctx)
@@ -146,6 +156,28 @@ func (a *Answerer) Answer(ctx context.Context, c telephony.Call, in media.Reader
 			}
 		}
 	}
+}
+
+// controls are the fake call's telephony.Controls: typed turns are
+// answered at the next caller frame.
+type controls struct{ inputs chan dialog.Input }
+
+var _ telephony.Controls = (*controls)(nil)
+
+func (c *controls) Submit(in dialog.Input) error {
+	if in.Text == "" && in.DTMF == "" {
+		return fmt.Errorf("streamtest: submit: %w", dialog.ErrBadInput)
+	}
+	select {
+	case c.inputs <- in:
+		return nil
+	default:
+		return errors.New("streamtest: submit: queue full")
+	}
+}
+
+func (c *controls) Say(context.Context, string) error {
+	return errors.New("streamtest: say: not supported")
 }
 
 func rms(s []int16) float64 {
