@@ -33,8 +33,8 @@ APT_SPEECH=(espeak-ng libespeak-ng-dev sox pocketsphinx pocketsphinx-en-us libpo
 # Opus for WebRTC and SIP calls (cgo through github.com/hraban/opus).
 APT_CODECS=(libopus-dev libopusfile-dev)
 # Doors (issues 4, 5): sip-tester installs sipp, the SIP test peer; chromium
-# runs the browser tests of the call page and consoles.
-APT_DOORS=(sip-tester chromium)
+# runs the browser tests of the call page and consoles (with a Chinese font).
+APT_DOORS=(sip-tester chromium fonts-wqy-microhei) # a CJK font: Chinese pages in headless Chromium
 APT_PACKAGES=("${APT_BASE[@]}" "${APT_TOOLS[@]}" "${APT_SPEECH[@]}" "${APT_CODECS[@]}" "${APT_DOORS[@]}")
 
 # Bootstrap compilers from bookworm-backports, newest first. Any Go >= 1.21 can

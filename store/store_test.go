@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 )
@@ -242,6 +243,7 @@ func TestMigrationNewStepThenSchemaTooNew(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ms = slices.Clip(ms) // each append below gets its own backing array
 	next := len(ms) + 1
 	future := append(ms, migration{version: next, name: "future.sql", sql: "CREATE TABLE future (a TEXT); CREATE INDEX future_a ON future (a);"})
 	// A failing step rolls back entirely and leaves the version alone.
