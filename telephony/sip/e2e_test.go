@@ -112,6 +112,7 @@ func ask(ctx context.Context, call *siptest.Call, q []int16, replied <-chan time
 // records the bot's audio and hangs up when the answer has been spoken.
 // The turn's FAQ is the right one; the latency on the wire is logged.
 func TestCallerAsksAQuestion(t *testing.T) {
+	longTest(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
@@ -184,4 +185,14 @@ func deref(s *string) string {
 		return "<nil>"
 	}
 	return *s
+}
+
+// longTest skips a real-time end-to-end test (sipp, the full voice loop)
+// under -short: the race run covers the door's concurrency with the
+// short tests.
+func longTest(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped with -short")
+	}
 }

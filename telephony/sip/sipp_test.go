@@ -64,6 +64,7 @@ func (h *resultHook) wait(t *testing.T, ctx context.Context) endReport {
 // hangs up after the answer; the real switchboard (demo shop, offline
 // pocketsphinx and espeak-ng) answers it with the right FAQ.
 func TestSippQuestion(t *testing.T) {
+	longTest(t)
 	siptest.RequireSipp(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -137,6 +138,7 @@ func sippRun(t *testing.T, ctx context.Context, s *sip.Server, scenario string, 
 // event starting with a duration-0 packet) reaches the Answerer once, over
 // UDP and over TCP signalling.
 func TestSippKeypad(t *testing.T) {
+	longTest(t)
 	siptest.RequireSipp(t)
 	for _, transport := range []string{"udp", "tcp"} {
 		t.Run(transport, func(t *testing.T) {
@@ -169,6 +171,7 @@ func TestSippKeypad(t *testing.T) {
 // TestSippCancel: sipp gives up while the phone rings; the Answerer is
 // never called.
 func TestSippCancel(t *testing.T) {
+	longTest(t)
 	siptest.RequireSipp(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -194,6 +197,7 @@ func TestSippCancel(t *testing.T) {
 // bot stops sending at once and the call ends without waiting for the
 // rest of the answer.
 func TestSippByeWhileBotSpeaks(t *testing.T) {
+	longTest(t)
 	siptest.RequireSipp(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -220,6 +224,7 @@ func TestSippByeWhileBotSpeaks(t *testing.T) {
 // TestSippBusy: with one call in progress and MaxCalls 1, sipp's second
 // call gets 503 (with Retry-After); the first call is unaffected.
 func TestSippBusy(t *testing.T) {
+	longTest(t)
 	siptest.RequireSipp(t)
 	mediatest.CheckLeaks(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
