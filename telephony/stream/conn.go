@@ -285,9 +285,12 @@ func (c *conn) submitText(text string) {
 		return
 	}
 	if err := (*ctl).Submit(dialog.Input{Text: text}); err != nil {
-		code := CodeBusy
-		if errors.Is(err, dialog.ErrBadInput) {
+		code := CodeBusy // the call's turn queue is full
+		switch {
+		case errors.Is(err, dialog.ErrBadInput):
 			code = CodeBadField
+		case errors.Is(err, voice.ErrCallEnded):
+			code = CodeNotStarted
 		}
 		c.badMessage(protoErr(code, "%s", clip200(err.Error())))
 	}
