@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,10 +34,9 @@ type conn struct {
 	opened time.Time
 	every  *LogLimit
 
-	ctx     context.Context // the session's: cancelled at hang-up or handler Close
-	cancel  context.CancelFunc
-	closing chan struct{} // closed once the server has queued its close frame
-	once    sync.Once
+	link   *Link
+	ctx    context.Context // the session's: cancelled at hang-up or handler Close
+	cancel context.CancelFunc
 
 	// reader
 	buf         bytes.Buffer
@@ -57,70 +55,31 @@ type conn struct {
 }
 
 func newConn(h *Handler, ws *websocket.Conn, dev Device, id string) *conn {
-	c := &conn{h: h, ws: ws, dev: dev, id: id, opened: time.Now(), closing: make(chan struct{}),
+	c := &conn{h: h, ws: ws, dev: dev, id: id, opened: time.Now(),
 		log: h.log.With("call", id, "device", dev.Name), every: NewLogLimit(time.Second)}
-	c.out = NewOutbox(ws, OutboxConfig{MaxControl: h.cfg.MaxControl, MaxAudio: h.cfg.OutboundAudio,
-		WriteTimeout: h.cfg.WriteTimeout, PingInterval: h.cfg.PingInterval})
+	c.link = NewLink(h.ctx, ws, OutboxConfig{MaxControl: h.cfg.MaxControl, MaxAudio: h.cfg.OutboundAudio,
+		WriteTimeout: h.cfg.WriteTimeout, PingInterval: h.cfg.PingInterval}, c.log)
+	c.out = c.link.Out
 	c.ctx, c.cancel = context.WithCancel(h.ctx)
 	return c
 }
 
-// closeWith queues the close frame after everything queued and stops
-// waiting for client messages beyond closeGrace.
-func (c *conn) closeWith(code int, text string) {
-	c.once.Do(func() {
-		if c.h.ctx.Err() != nil { // whatever ended the session, the server is going away
-			code, text = websocket.CloseGoingAway, "server shutting down"
-		}
-		c.out.Close(code, text)
-		close(c.closing)
-		_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
-	})
-}
+// closeWith queues the close frame after everything queued.
+func (c *conn) closeWith(code int, text string) { c.link.CloseWith(code, text) }
 
-func (c *conn) isClosing() bool {
-	select {
-	case <-c.closing:
-		return true
-	default:
-		return false
-	}
-}
+func (c *conn) isClosing() bool { return c.link.Closing() }
 
 // serve runs the connection to its end: it reads client messages in this
-// goroutine, and starts and joins the writer and the session.
+// goroutine; the link runs the writer. When reading ends (the client is
+// gone, asked to close, or the server is closing) the session is ended at
+// once (a stop message ended it already) and joined.
 func (c *conn) serve() {
-	wctx, wcancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := c.out.Run(wctx); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, context.Canceled) {
-			c.log.Debug("writer stopped", "err", err)
+	c.link.Serve(c.readLoop, func() {
+		c.cancel()
+		if c.sessionDone != nil {
+			<-c.sessionDone
 		}
-	}()
-	stopWatch := context.AfterFunc(c.h.ctx, func() { c.closeWith(websocket.CloseGoingAway, "server shutting down") })
-
-	err := c.readLoop()
-	if err != nil {
-		c.log.Debug("connection ended", "err", err)
-	}
-	// The client is gone, asked to close, or the server is closing: end
-	// the session at once (a stop message ended it already), then let the
-	// writer send what is left and the close frame.
-	c.cancel()
-	if c.sessionDone != nil {
-		<-c.sessionDone
-	}
-	c.closeWith(websocket.CloseNormalClosure, "")
-	select {
-	case <-c.out.Done():
-	case <-time.After(c.h.cfg.WriteTimeout):
-	}
-	stopWatch()
-	wcancel()
-	wg.Wait()
-	_ = c.ws.Close()
+	})
 }
 
 // dropped counts caller frames and bot audio dropped so far. Safe from

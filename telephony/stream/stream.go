@@ -52,8 +52,6 @@ const (
 	DefaultMaxControl      = 256
 	DefaultMaxUsers        = 64
 	DefaultMaxPendingText  = 16
-	// closeGrace is how long the server waits for the peer's close frame.
-	closeGrace = 2 * time.Second
 )
 
 // Config sets up the handler. Zero values take the defaults named above.

@@ -31,10 +31,9 @@ type conn struct {
 	log    *slog.Logger
 	every  *stream.LogLimit
 
-	ctx     context.Context // the call's: cancelled at hang-up or handler Close
-	cancel  context.CancelFunc
-	closing chan struct{} // closed once the server has queued its close frame
-	once    sync.Once
+	link   *stream.Link
+	ctx    context.Context // the call's: cancelled at hang-up or handler Close
+	cancel context.CancelFunc
 
 	// reader
 	started     bool
@@ -56,67 +55,32 @@ type conn struct {
 }
 
 func newConn(h *Handler, ws *websocket.Conn, dev stream.Device, authed bool) *conn {
-	c := &conn{h: h, ws: ws, dev: dev, authed: authed, closing: make(chan struct{}),
+	c := &conn{h: h, ws: ws, dev: dev, authed: authed,
 		log: h.log.With("remote", ws.RemoteAddr().String()), every: stream.NewLogLimit(time.Second)}
-	c.out = stream.NewOutbox(ws, stream.OutboxConfig{MaxAudio: h.cfg.OutboundAudio, WriteTimeout: h.cfg.WriteTimeout,
-		PingInterval: h.cfg.PingInterval})
+	c.link = stream.NewLink(h.ctx, ws, stream.OutboxConfig{MaxAudio: h.cfg.OutboundAudio, WriteTimeout: h.cfg.WriteTimeout,
+		PingInterval: h.cfg.PingInterval}, c.log)
+	c.out = c.link.Out
 	c.ctx, c.cancel = context.WithCancel(h.ctx)
 	return c
 }
 
-func (c *conn) closeWith(code int, text string) {
-	c.once.Do(func() {
-		if c.h.ctx.Err() != nil { // whatever ended the session, the server is going away
-			code, text = websocket.CloseGoingAway, "server shutting down"
-		}
-		c.out.Close(code, text)
-		close(c.closing)
-		_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(closeGrace))
-	})
-}
+func (c *conn) closeWith(code int, text string) { c.link.CloseWith(code, text) }
 
-func (c *conn) isClosing() bool {
-	select {
-	case <-c.closing:
-		return true
-	default:
-		return false
-	}
-}
+func (c *conn) isClosing() bool { return c.link.Closing() }
 
-// serve runs the stream to its end.
+// serve runs the stream to its end: the reader in this goroutine, the
+// writer on the link's; when reading ends the call is ended and joined.
 func (c *conn) serve() {
-	wctx, wcancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := c.out.Run(wctx); err != nil && !errors.Is(err, stream.ErrClosed) && !errors.Is(err, context.Canceled) {
-			c.log.Debug("writer stopped", "err", err)
+	c.link.Serve(c.readLoop, func() {
+		c.cancel()
+		if c.sessionDone != nil {
+			<-c.sessionDone
 		}
-	}()
-	stopWatch := context.AfterFunc(c.h.ctx, func() { c.closeWith(websocket.CloseGoingAway, "server shutting down") })
-
-	if err := c.readLoop(); err != nil {
-		c.log.Debug("stream ended", "stream", c.sid, "err", err)
-	}
-	c.cancel()
-	if c.sessionDone != nil {
-		<-c.sessionDone
-	}
-	c.closeWith(websocket.CloseNormalClosure, "")
-	select {
-	case <-c.out.Done():
-	case <-time.After(c.h.cfg.WriteTimeout):
-	}
-	stopWatch()
-	wcancel()
-	wg.Wait()
-	_ = c.ws.Close()
-	if c.in != nil {
-		c.h.droppedFrames.Add(c.in.Dropped())
-	}
-	c.h.droppedAudio.Add(c.out.Dropped())
+		if c.in != nil {
+			c.h.droppedFrames.Add(c.in.Dropped())
+		}
+		c.h.droppedAudio.Add(c.out.Dropped())
+	})
 }
 
 func (c *conn) readLoop() error {
@@ -138,12 +102,12 @@ func (c *conn) readLoop() error {
 			}
 			if errors.Is(err, websocket.ErrReadLimit) {
 				// gorilla has sent the close frame (1009). Drain what the
-				// peer still sends, for closeGrace: closing TCP on unread
+				// peer still sends, for stream.CloseGrace: closing TCP on unread
 				// data would reset the connection and lose the close frame.
 				c.h.badMessages.Add(1)
 				c.log.Warn("message over the size limit: closing", "stream", c.sid, "limit", cfg.MaxMessageBytes)
 				nc := c.ws.NetConn()
-				_ = nc.SetReadDeadline(time.Now().Add(closeGrace))
+				_ = nc.SetReadDeadline(time.Now().Add(stream.CloseGrace))
 				_, _ = io.CopyN(io.Discard, nc, 1<<20)
 			}
 			var ne net.Error

@@ -49,7 +49,6 @@ const (
 	DefaultInboundFrames   = 250 // 5 s of caller audio: room for a recogniser that stalls at a turn start
 	DefaultOutboundAudio   = 100 // 2 s of bot audio
 	DefaultMarkGap         = 200 * time.Millisecond
-	closeGrace             = 2 * time.Second
 )
 
 // Config sets up the handler. Zero values take the defaults named above.
