@@ -138,6 +138,9 @@ func TestDemoSpokenQuestion(t *testing.T) {
 			} else {
 				t.Logf("turn latency %d ms, stages %v", *turn.LatencyMS, turn.StagesMS)
 			}
+			if err := p.stop(); err != nil { // the test writes from here on
+				t.Fatal(err)
+			}
 			// a line typed on the speaker's app is a turn of the same call
 			c.sendJSON(map[string]string{"type": "text", "text": tc.typed})
 			if tr := c.until(stream.TypeTranscript, 30*time.Second); tr.Text != tc.typed {
@@ -145,9 +148,6 @@ func TestDemoSpokenQuestion(t *testing.T) {
 			}
 			if rep := c.until(stream.TypeReply, 30*time.Second); rep.Reply == nil || rep.Reply.FAQ == nil || *rep.Reply.FAQ != tc.typedFAQ {
 				t.Errorf("typed %q: reply %+v, want %s", tc.typed, rep.Reply, tc.typedFAQ)
-			}
-			if err := p.stop(); err != nil {
-				t.Fatal(err)
 			}
 			c.sendJSON(`{"type":"stop"}`)
 			c.until(stream.TypeEnd, 30*time.Second)
