@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/callbee/callbee/telephony/stream"
 	"github.com/callbee/callbee/telephony/stream/streamtest"
 	"github.com/callbee/callbee/telephony/twilio"
 )
@@ -24,7 +25,7 @@ mark_gap: 300ms
 		t.Fatal(err)
 	}
 	if len(cfg.Devices) != 1 || cfg.MaxSessions != 100 || cfg.IdleTimeout != 20*time.Second || cfg.MarkGap != 300*time.Millisecond ||
-		cfg.MaxMessageBytes != twilio.DefaultMaxMessageBytes {
+		cfg.MaxMessageBytes != twilio.DefaultMaxMessageBytes || cfg.MaxConnsPerIP != stream.DefaultMaxSessions {
 		t.Fatalf("config = %+v", cfg)
 	}
 	h, err := twilio.New(streamtest.NewAnswerer("x"), cfg)

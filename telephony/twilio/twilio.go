@@ -72,7 +72,6 @@ type Config struct {
 func DefaultConfig() Config {
 	var c Config
 	c.defaults()
-	c.MaxConnsPerIP, c.MaxSessions = stream.DefaultMaxConnsPerIP, stream.DefaultMaxSessions
 	return c
 }
 
@@ -87,6 +86,10 @@ func (c *Config) defaults() {
 			*v = d
 		}
 	}
+	def(&c.MaxSessions, stream.DefaultMaxSessions)
+	// A provider's media servers carry many calls from one address: the
+	// per-IP limit defaults to the total.
+	def(&c.MaxConnsPerIP, c.MaxSessions)
 	def(&c.MaxMessageBytes, DefaultMaxMessageBytes)
 	defD(&c.IdleTimeout, DefaultIdleTimeout)
 	defD(&c.StartTimeout, DefaultStartTimeout)
