@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,9 @@ func TestCollect(t *testing.T) {
 	var sopts []sphinx.Option
 	if a := os.Getenv("CALLBEE_SPHINX_ARGS"); a != "" {
 		sopts = append(sopts, sphinx.WithDecoderArgs(strings.Fields(a)...))
+	}
+	if n, err := strconv.Atoi(os.Getenv("CALLBEE_NBEST")); err == nil {
+		sopts = append(sopts, sphinx.WithNBest(n))
 	}
 	rec, err := sphinx.New(shop, sopts...)
 	if err != nil {

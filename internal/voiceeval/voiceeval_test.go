@@ -59,10 +59,12 @@ func TestTelephoneBand(t *testing.T) {
 
 // TestSpokenDevSet speaks part of the dev set and checks that recognition
 // plus the brain still find answers. The floors sit below what it measured
-// (2026-11-25: en 16k 33%, zh 8k 11% top-1 — far from the 90% target; the
-// paraphrases fall outside what the recogniser expects), to catch breakage
-// (a wrong model, a grammar that no longer compiles the shop) rather than
-// to pin a score. CALLBEE_VOICEEVAL_VERBOSE=1 logs every utterance.
+// (2026-11-25, before: en 16k 33%, zh 8k 11% top-1; after the broad caller
+// corpus and n-best rescoring the halves of the dev set measure en 16k
+// ~43%, zh 8k ~10% — far from the 90% target; the paraphrases fall outside
+// what the recogniser hears well), to catch breakage (a wrong model, a
+// grammar that no longer compiles the shop, rescoring gone) rather than to
+// pin a score. CALLBEE_VOICEEVAL_VERBOSE=1 logs every utterance.
 func TestSpokenDevSet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("speaks and recognises ~60 utterances")
@@ -90,7 +92,7 @@ func TestSpokenDevSet(t *testing.T) {
 		lang  string
 		rate  int
 		floor float64
-	}{{"en", media.Rate16k, 20}, {"zh", media.Rate8k, 5}} {
+	}{{"en", media.Rate16k, 30}, {"zh", media.Rate8k, 5}} {
 		t.Run(tc.lang, func(t *testing.T) {
 			syn, err := espeak.New(espeak.WithOutputRate(tc.rate))
 			if err != nil {
