@@ -124,11 +124,9 @@ func (l *listener) startTurn(ctx context.Context, at time.Duration) {
 		_ = l.cur.Close()
 		l.cur = nil
 	}
-	st, err := l.s.startASR(ctx)
-	if err != nil {
-		l.warnOnce("asr start", err)
-		return
-	}
+	// The stream starts and decodes on its own goroutine: this one keeps
+	// reading the caller (barge-in, end of turn) whatever the engine costs.
+	st := startFeeder(ctx, l.s.startASR, MaxQueuedASRFrames)
 	l.cur = st
 	for i := range l.preN {
 		f := l.pre[(l.preAt-l.preN+i+len(l.pre))%len(l.pre)]

@@ -481,8 +481,10 @@ func (wk *worker) run(ctx context.Context, w dialog.Welcome) []Turn {
 		text = s.cfg.Opening
 	}
 	s.emit(Event{Kind: EventWelcome, Text: text})
-	if _, _, err := wk.speak(ctx, text, w.Speech); err != nil && ctx.Err() == nil {
+	if _, interrupted, err := wk.speak(ctx, text, w.Speech); err != nil && ctx.Err() == nil {
 		wk.log.Warn("welcome", "err", err)
+	} else if interrupted {
+		s.emit(Event{Kind: EventInterrupted}) // callers often start before the welcome ends
 	}
 	s.mu.Lock()
 	s.welcomed = true
