@@ -40,6 +40,12 @@ type CallInfo struct {
 	Reason    string // one of the Reason constants
 	Status    int    // final SIP status we sent or saw (200, 487, 488, 503...)
 	Stats     Stats
+	// Outbound is set for calls the bot placed (Server.Dial).
+	Outbound bool
+	// TransferTarget and TransferResult tell where a handoff was sent and
+	// how it went (one of the Transfer constants); "" without a transfer.
+	TransferTarget string
+	TransferResult string
 }
 
 // Call is one inbound call at the door. Its methods are safe for

@@ -280,6 +280,9 @@ func (s *Server) finish(c *Call, res telephony.Result, err error) {
 	s.log.Info("sip: call ended", "call", info.ID, "reason", info.Reason, "status", info.Status,
 		"codec", info.Stats.Codec, "in", info.Stats.PacketsIn, "lost", info.Stats.PacketsLost,
 		"jitter", info.Stats.Jitter, "out", info.Stats.PacketsOut, "turns", len(res.Turns))
+	if s.records != nil {
+		s.recordCall(info, res)
+	}
 	if s.onEnd != nil {
 		s.onEnd(info, res, err)
 	}

@@ -73,6 +73,7 @@ type Server struct {
 	onEnd    func(CallInfo, telephony.Result, error)
 	onEvent  func(*Call, voice.Event)
 	onAnswer func(*Call)
+	records  CallRecorder
 
 	ua      *sipgo.UserAgent
 	srv     *sipgo.Server
