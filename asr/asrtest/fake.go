@@ -2,7 +2,9 @@ package asrtest
 
 import (
 	"context"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/callbee/callbee/asr"
 	"github.com/callbee/callbee/media"
@@ -63,7 +65,15 @@ func (s *fakeStream) WriteFrame(ctx context.Context, f media.Frame) error {
 	return nil
 }
 
-func (s *fakeStream) Partial() asr.Result { return asr.Result{} }
+// Partial is the final result's first words, one more per 400 ms of audio
+// written, as a streaming recogniser's hypothesis grows.
+func (s *fakeStream) Partial() asr.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	words := strings.Fields(s.res.Text)
+	n := min(len(words), int(s.res.Audio/(400*time.Millisecond)))
+	return asr.Result{Text: strings.Join(words[:n], " "), Lang: s.res.Lang, Search: s.res.Search}
+}
 
 func (s *fakeStream) Final(ctx context.Context) (asr.Result, error) {
 	s.mu.Lock()

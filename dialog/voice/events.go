@@ -17,6 +17,9 @@ const (
 	EventWelcome EventKind = "welcome"
 	// EventSpeechStart: the caller started a turn (possibly over the bot).
 	EventSpeechStart EventKind = "speech_start"
+	// EventPartial: what the recogniser has heard so far of the turn being
+	// spoken (Text; it may still change), at most every PartialEvery.
+	EventPartial EventKind = "partial"
 	// EventTranscript: the caller's turn as recognised (Text) or keyed (DTMF).
 	EventTranscript EventKind = "transcript"
 	// EventReply: the brain's answer (Text, Reply), about to be spoken.

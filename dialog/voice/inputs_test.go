@@ -170,3 +170,65 @@ func containsKind(ks []EventKind, k EventKind) bool {
 	}
 	return false
 }
+
+// TestPartialTranscripts: while the caller speaks, what the recogniser has
+// heard so far is reported, then the final transcript.
+func TestPartialTranscripts(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx := ctxT(t, 30*time.Second)
+	const rate = media.Rate16k
+	brain := &fakeBrain{welcome: "Hello.", replies: map[string]dialog.Reply{"where is my parcel": {Text: "Let me look."}}}
+	rec := &asrtest.Fake{Results: []asr.Result{{Text: "where is my parcel", Confidence: 0.9}, {Text: "where is my parcel", Confidence: 0.5}}}
+	var mu sync.Mutex
+	var partials []string
+	final := ""
+	// Real time: partials come from the recogniser's own goroutine as it
+	// catches up with the caller.
+	sess, err := New(brain, rec, &ttstest.Synth{SampleRate: rate, PerRune: 10 * time.Millisecond}, Config{Lang: "en", Rate: rate,
+		OnEvent: func(ev Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch ev.Kind {
+			case EventPartial:
+				partials = append(partials, ev.Text)
+			case EventTranscript:
+				final = ev.Text
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := mediatest.Frames(rate, mediatest.Concat(mediatest.Silence(rate, 300*time.Millisecond),
+		speech(rate, 2*time.Second, 1), mediatest.Silence(rate, 1500*time.Millisecond)))
+	start := time.Now()
+	i := 0
+	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		if i >= len(frames) {
+			return media.Frame{}, io.EOF
+		}
+		f := frames[i]
+		i++
+		select {
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-time.After(time.Until(start.Add(f.At))):
+		}
+		return f, nil
+	})
+	if _, err := sess.Run(ctx, src, nil, &media.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if final != "where is my parcel" {
+		t.Errorf("final %q", final)
+	}
+	if len(partials) == 0 {
+		t.Error("no partial transcript while the caller spoke")
+	}
+	for i := 1; i < len(partials); i++ {
+		if partials[i] == partials[i-1] {
+			t.Errorf("partial %q repeated", partials[i])
+		}
+	}
+}

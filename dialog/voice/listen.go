@@ -26,12 +26,15 @@ type listener struct {
 	turn   *vad.Turn
 	events []media.Event // from the current frame; only touched by run
 
-	pre    []media.Frame // ring of the last PrerollFrames frames (owned samples)
-	preN   int
-	preAt  int
-	cur    asr.Stream // the turn being recognised, nil between turns
-	start  time.Time  // clock time of stream time 0
-	warned bool       // an ASR error was logged (rate-limit)
+	pre   []media.Frame // ring of the last PrerollFrames frames (owned samples)
+	preN  int
+	preAt int
+	cur   asr.Stream // the turn being recognised, nil between turns
+	start time.Time  // clock time of stream time 0
+	// Partial transcripts of the current turn.
+	sincePartial time.Duration
+	lastPartial  string
+	warned       bool // an ASR error was logged (rate-limit)
 }
 
 func newListener(s *Session, player *playout.Player, log *slog.Logger) (*listener, error) {
@@ -93,6 +96,7 @@ func (l *listener) run(ctx context.Context, in media.Reader) error {
 			}
 		}
 		if l.cur != nil {
+			l.partial(f)
 			if err := l.cur.WriteFrame(ctx, f); err != nil {
 				l.warnOnce("asr write", err)
 				_ = l.cur.Close()
@@ -104,6 +108,26 @@ func (l *listener) run(ctx context.Context, in media.Reader) error {
 		} else {
 			l.keep(f)
 		}
+	}
+}
+
+// PartialEvery is how often a turn's partial transcript is looked at.
+const PartialEvery = 300 * time.Millisecond
+
+// partial reports the turn's partial transcript when it changed, every
+// PartialEvery of caller audio.
+func (l *listener) partial(f media.Frame) {
+	if l.s.cfg.OnEvent == nil {
+		return
+	}
+	l.sincePartial += f.Duration()
+	if l.sincePartial < PartialEvery {
+		return
+	}
+	l.sincePartial = 0
+	if p := l.cur.Partial().Text; p != "" && p != l.lastPartial {
+		l.lastPartial = p
+		l.s.emit(Event{Kind: EventPartial, Text: p})
 	}
 }
 
@@ -128,6 +152,7 @@ func (l *listener) startTurn(ctx context.Context, at time.Duration) {
 	// reading the caller (barge-in, end of turn) whatever the engine costs.
 	st := startFeeder(ctx, l.s.startASR, MaxQueuedASRFrames)
 	l.cur = st
+	l.sincePartial, l.lastPartial = 0, ""
 	for i := range l.preN {
 		f := l.pre[(l.preAt-l.preN+i+len(l.pre))%len(l.pre)]
 		if err := st.WriteFrame(ctx, f); err != nil {

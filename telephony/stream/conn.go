@@ -368,6 +368,9 @@ func (c *conn) onVoiceEvent(ev voice.Event) {
 	case voice.EventTranscript:
 		final := true
 		e.Type, e.Final, e.DTMF = TypeTranscript, &final, ev.DTMF
+	case voice.EventPartial:
+		final := false
+		e.Type, e.Final = TypeTranscript, &final
 	case voice.EventReply:
 		e.Type, e.Reply = TypeReply, ev.Reply
 	case voice.EventInterrupted:
