@@ -34,3 +34,21 @@ func TestReader(t *testing.T) {
 		t.Errorf("rescored to %q", got.Text)
 	}
 }
+
+// BenchmarkRescore is the per-turn cost of reading a 1-best and eight n-best
+// hypotheses with the demo shop's matcher.
+func BenchmarkRescore(b *testing.B) {
+	shop := kbtest.DemoShop(b)
+	e, err := dialog.New(shop, dialogtest.NewMemStore(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	read := Reader(e, "en")
+	heard := asr.Result{Search: asr.SearchLM, Lang: "en", Text: "where his my order",
+		NBest: []string{"where is my order", "where is my older", "wear is my order please", "where is more order",
+			"where is my odour", "where's my order", "where is my other", "were is my order"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		asr.Rescore(heard, read, asr.DefaultRescore("en"))
+	}
+}
