@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sync"
 
+	sipmsg "github.com/emiago/sipgo/sip"
+
 	asrgoogle "github.com/callbee/callbee/asr/google"
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/dialog/live"
@@ -96,6 +98,8 @@ func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *
 		}
 	}
 	if cfg.Voice.Enabled && cfg.SIP.Enabled {
+		// sipgo logs some transport warnings to its package default.
+		sipmsg.SetDefaultLogger(log.With("component", "sipgo"))
 		if d.sip, err = sip.New(cfg.SIP.Config, d.ans, sip.WithLogger(log)); err != nil {
 			return nil, errors.Join(fmt.Errorf("sip: %w", err), d.Close())
 		}
