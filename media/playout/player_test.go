@@ -352,3 +352,29 @@ func BenchmarkEnqueue(b *testing.B) {
 		p.Enqueue(f)
 	}
 }
+
+// TestDrainAfterWriteError: a write error with frames still queued ends a
+// waiting Drain at once instead of leaving it to its context.
+func TestDrainAfterWriteError(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	boom := errors.New("line dropped")
+	release := make(chan struct{})
+	p, err := New(media.WriterFunc(func(context.Context, media.Frame) error { <-release; return boom }), 8000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for i := range 5 {
+		_ = p.Enqueue(frame(int16(i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	time.AfterFunc(100*time.Millisecond, func() { close(release) }) // the line drops while Drain waits
+	start := time.Now()
+	if err := p.Drain(ctx); !errors.Is(err, media.ErrClosed) {
+		t.Fatalf("Drain = %v, want ErrClosed", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Drain returned after %v", d)
+	}
+}
