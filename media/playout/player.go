@@ -358,10 +358,11 @@ func (p *Player) run() {
 		if err == nil {
 			p.played.Add(1)
 		}
-		if empty {
-			signal(p.idle)
+		if empty || stop {
+			signal(p.idle) // a Drain waiting re-checks: drained, or closed by the error
 		}
 		if stop {
+			signal(p.space) // and so does a Play waiting for room
 			return
 		}
 		if next.IsZero() || now.Sub(next) > media.FrameDuration {
