@@ -11,6 +11,7 @@ import (
 	"github.com/emiago/sipgo"
 
 	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/telephony"
 )
 
 // Reasons a call ended (CallInfo.Reason), few values: fit for metrics.
@@ -23,6 +24,9 @@ const (
 	ReasonMediaTimeout  = "media-timeout"   // no RTP for Config.MediaTimeout
 	ReasonServerClosed  = "server-closed"   // Close ended it
 	ReasonError         = "error"           // answering or the Answerer failed
+	ReasonTransferred   = "transferred"     // handed to a person (REFER or bridge)
+	ReasonNoAnswer      = "no-answer"       // outbound: nobody picked up
+	ReasonRejected      = "rejected"        // outbound: the callee refused (486, 603...)
 )
 
 // CallInfo describes one call, for logs, the console and call records.
@@ -52,13 +56,27 @@ type CallInfo struct {
 // concurrent use. The transfer and call-record code reaches the SIP
 // dialog through Dialog.
 type Call struct {
-	dialog *sipgo.DialogServerSession
+	dialog *sipgo.DialogServerSession // inbound calls; nil for Dial's
+	sig    sigDialog                  // the call's dialog, either way
 
-	mu   sync.Mutex // guards info, sess, neg
+	// hold is set while a transfer is under way: the Answerer's audio is
+	// dropped and it hears silence. bridge is set once the caller is
+	// joined to an agent: the caller's audio goes to the agent.
+	hold   atomic.Bool
+	bridge atomic.Pointer[bridge]
+	// notify carries the status lines of REFER progress NOTIFYs (RFC 3515
+	// section 2.4.5); bounded, extra ones are dropped.
+	notify chan int
+
+	mu   sync.Mutex // guards info, sess, neg, ctl, leave, xfer
 	info CallInfo
 	sess *rtpSession // nil before the answer
 	neg  negotiated
 	id   uint64 // SDP session id
+
+	ctl   telephony.Controls // from the Answerer's OnStart; nil before
+	leave context.CancelFunc // ends the Answerer's context (set by run)
+	xfer  bool               // a transfer was started
 
 	keys  *media.EventQueue // set before the answer, never changed
 	endOK atomic.Bool       // the call is over (hang-up seen or sent)
@@ -110,7 +128,14 @@ func (c *Call) reoffer(body []byte, prefs []string) ([]byte, error) {
 }
 
 // Context is done when the call's dialog ends.
-func (c *Call) Context() context.Context { return c.dialog.Context() }
+func (c *Call) Context() context.Context { return c.sig.Context() }
+
+// sigDialog is what running a call needs of its SIP dialog, placed or
+// received.
+type sigDialog interface {
+	Context() context.Context
+	Bye(ctx context.Context) error
+}
 
 func (c *Call) count(f func(*Stats)) {
 	c.mu.Lock()

@@ -68,6 +68,8 @@ type Config struct {
 	Routes map[string]Route `yaml:"routes"`
 	// UserAgent is the User-Agent header and the Contact user.
 	UserAgent string `yaml:"user_agent"`
+	// Transfer is where the brain's handoffs go (TransferConfig).
+	Transfer TransferConfig `yaml:"transfer"`
 }
 
 // DefaultConfig returns the defaults: UDP and TCP on port 5060 of every
@@ -82,6 +84,8 @@ func DefaultConfig() Config {
 		JitterDelay:  DefaultJitterDelay,
 		MediaTimeout: DefaultMediaTimeout,
 		UserAgent:    DefaultUserAgent,
+		Transfer: TransferConfig{Mode: TransferNone, RingTimeout: DefaultRingTimeout,
+			Header: DefaultHandoffHeader},
 	}
 }
 
@@ -150,6 +154,9 @@ func (c Config) Validate() error {
 	}
 	if c.UserAgent == "" || strings.ContainsAny(c.UserAgent, " \r\n@:;<>") {
 		return bad("user_agent", "%q must be one token", c.UserAgent)
+	}
+	if err := c.Transfer.validate(); err != nil {
+		return err
 	}
 	return nil
 }

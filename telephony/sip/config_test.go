@@ -30,6 +30,10 @@ func TestSampleConfig(t *testing.T) {
 	if cfg.RingTime != time.Second || cfg.JitterDelay != 60*time.Millisecond || cfg.Codecs[0] != "PCMA" {
 		t.Errorf("%+v", cfg)
 	}
+	if tr := cfg.Transfer; tr.Mode != TransferBridge || tr.Target != "sip:agent@pbx.example.com" ||
+		tr.RingTimeout != 25*time.Second || tr.Header != DefaultHandoffHeader || tr.ConsoleURL == "" {
+		t.Errorf("transfer %+v", tr)
+	}
 	if r := cfg.route("4005550100"); r.Shop != "demo" || r.Lang != "en" {
 		t.Errorf("route %+v", r)
 	}
@@ -62,6 +66,18 @@ func TestConfigValidate(t *testing.T) {
 		{"route lang", func(c *Config) { c.Routes = map[string]Route{"1": {Shop: "a", Lang: "de"}} }},
 		{"route shop", func(c *Config) { c.Routes = map[string]Route{"1": {}} }},
 		{"user agent", func(c *Config) { c.UserAgent = "call bee" }},
+		{"transfer mode", func(c *Config) { c.Transfer.Mode = "warm" }},
+		{"transfer no target", func(c *Config) { c.Transfer.Mode = TransferRefer }},
+		{"transfer target", func(c *Config) { c.Transfer.Mode, c.Transfer.Target = TransferBridge, "http://agent" }},
+		{"transfer ring", func(c *Config) {
+			c.Transfer = TransferConfig{Mode: TransferBridge, Target: "sip:a@b", Header: "X-H", RingTimeout: time.Millisecond}
+		}},
+		{"transfer header", func(c *Config) {
+			c.Transfer = TransferConfig{Mode: TransferBridge, Target: "sip:a@b", Header: "X H", RingTimeout: time.Second}
+		}},
+		{"transfer console", func(c *Config) {
+			c.Transfer = TransferConfig{Mode: TransferRefer, Target: "sip:a@b", Header: "X-H", RingTimeout: time.Second, ConsoleURL: "ftp://x"}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,5 +110,38 @@ func TestLogRateLimit(t *testing.T) {
 	}
 	if ok, _ := s.allow(logKey{msg: "other"}, now); !ok {
 		t.Error("another message was limited")
+	}
+}
+
+func TestParseSipfrag(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		want int
+		ok   bool
+	}{
+		{"SIP/2.0 200 OK\r\n", 200, true},
+		{"SIP/2.0 100 Trying", 100, true},
+		{"SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n", 486, true},
+		{"", 0, false},
+		{"HTTP/1.1 200 OK", 0, false},
+		{"SIP/2.0 abc", 0, false},
+		{"SIP/2.0 99 Low", 0, false},
+	} {
+		got, ok := parseSipfrag([]byte(tc.body))
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("parseSipfrag(%q) = %d %v, want %d %v", tc.body, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestHandoffHeader(t *testing.T) {
+	tc := TransferConfig{Header: "X-Callbee-Handoff", ConsoleURL: "https://h/console/agent"}
+	h := tc.handoffHeader("s 1;x", "request")
+	if want := "<https://h/console/agent?session=s+1%3Bx>;session=s_1_x;reason=request"; h.Value() != want {
+		t.Errorf("got %q, want %q", h.Value(), want)
+	}
+	tc.ConsoleURL = ""
+	if h := tc.handoffHeader("s1", ""); h.Value() != "session=s1" || h.Name() != "X-Callbee-Handoff" {
+		t.Errorf("got %s: %s", h.Name(), h.Value())
 	}
 }

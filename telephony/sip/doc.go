@@ -28,6 +28,18 @@
 // no common audio codec gets 488 (section 21.4.26); CANCEL before the answer
 // ends the INVITE with 487 without the Answerer being called.
 //
+// Transfer (Config.Transfer): when the brain hands a call to a person
+// inside service hours, once the handoff sentence was spoken, the door
+// either sends a blind transfer (REFER, RFC 3515 section 2.4; progress in
+// NOTIFY message/sipfrag bodies, RFC 3420; BYE after success, RFC 5589
+// section 6.1) or bridges: it calls the agent (INVITE with our offer),
+// plays hold audio to the caller while it rings and then relays audio both
+// ways (transcoding between the legs' G.711 laws) with the voice loop gone.
+// Both carry the handoff summary in a header (TransferConfig.Header) with
+// a link to the agent console. If nobody answers the voice loop gets the
+// call back and says so (telephony.Controls.Say). WithCallRecords writes
+// one store.CallRecord per call.
+//
 // Seams for transfer, outbound calls and registration: Server.UA and
 // Server.Client give the user agent and the per-transport clients (REFER,
 // outbound INVITE, REGISTER), Call.Dialog the call's SIP dialog, CallInfo

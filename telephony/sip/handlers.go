@@ -145,7 +145,7 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) erro
 		return errors.Join(err, respond(req, tx, 400))
 	}
 	defer d.Close()
-	c.dialog = d
+	c.dialog, c.sig = d, d
 	s.handleInvite(c, off, neg)
 	return nil
 }
@@ -186,6 +186,9 @@ func (s *Server) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) error {
 func (s *Server) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) error {
 	c := s.dialogCall(req)
 	if c == nil {
+		if d := s.outboundDialog(req); d != nil {
+			return d.ReadBye(req, tx) // the agent or a Dial callee hung up
+		}
 		return respond(req, tx, 481)
 	}
 	c.endReason(ReasonCallerHangup, 200)
@@ -193,6 +196,31 @@ func (s *Server) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) error {
 		return errors.Join(err, respond(req, tx, 481))
 	}
 	return nil
+}
+
+// outboundDialog finds a dialog we placed by Call-ID (RFC 3261 section
+// 12.2.2: the callee's request carries our From tag as its To tag).
+func (s *Server) outboundDialog(req *sipmsg.Request) *sipgo.DialogClientSession {
+	h := req.CallID()
+	if h == nil {
+		return nil
+	}
+	s.mu.Lock()
+	d := s.outbound[h.Value()]
+	s.mu.Unlock()
+	if d == nil {
+		return nil
+	}
+	if to := req.To(); to != nil {
+		if tag, _ := to.Params.Get("tag"); tag != "" {
+			if from := d.InviteRequest.From(); from != nil {
+				if ours, _ := from.Params.Get("tag"); ours != tag {
+					return nil
+				}
+			}
+		}
+	}
+	return d
 }
 
 // onCancel sees only CANCELs that match no pending INVITE: the
@@ -210,7 +238,7 @@ func (s *Server) onOptions(req *sipmsg.Request, tx sipmsg.ServerTransaction) err
 	}
 	s.mu.Unlock()
 	return respond(req, tx, code,
-		sipmsg.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"),
+		sipmsg.NewHeader("Allow", "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY"),
 		sipmsg.NewHeader("Accept", "application/sdp, application/dtmf-relay, application/dtmf"),
 		sipmsg.NewHeader("Accept-Language", "en, zh"))
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +31,7 @@ const HangupGrace = 2 * time.Second
 
 // newCall describes a new INVITE's call.
 func (s *Server) newCall(req *sipmsg.Request) *Call {
-	c := &Call{id: rand.Uint64() >> 1}
+	c := &Call{id: rand.Uint64() >> 1, notify: make(chan int, 8)}
 	c.info = CallInfo{
 		From:      fromUser(req),
 		To:        calledUser(req),
@@ -157,7 +158,7 @@ func (s *Server) openMedia(req *sipmsg.Request, off sdpOffer) (*rtpSession, erro
 // run connects the answered call's media to the Answerer and returns when
 // the call is over and hung up on both sides.
 func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger) (telephony.Result, error) {
-	d := c.dialog
+	d := c.sig
 	law, _ := codec.ByName(neg.Audio.Name)
 	jb := newJitterBuffer(s.clock, codec.G711Rate, s.cfg.JitterDelay, s.cfg.MediaTimeout)
 	jb.onBehind = func(d time.Duration) {
@@ -200,6 +201,16 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	// still draining an answer nobody hears must not hold the call).
 	callCtx, cancelCall := context.WithCancel(s.ctx)
 	defer cancelCall()
+	c.mu.Lock()
+	c.leave = cancelCall
+	c.mu.Unlock()
+	// A transfer runs on its own goroutine (owned here): it may outlive
+	// the voice loop (a bridge), never the call.
+	xctx, xcancel := context.WithCancel(s.ctx)
+	defer xcancel()
+	stopX := context.AfterFunc(d.Context(), xcancel)
+	defer stopX()
+	var xwg sync.WaitGroup
 	var grace atomic.Pointer[time.Timer]
 	stopWatch := context.AfterFunc(d.Context(), func() {
 		c.endOK.Store(true)
@@ -220,16 +231,38 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		Callee: c.info.To,
 		Rate:   codec.G711Rate,
 	}
-	if s.onEvent != nil {
-		tc.OnEvent = func(ev voice.Event) { s.onEvent(c, ev) }
+	transfer := s.cfg.Transfer.Mode == TransferRefer || s.cfg.Transfer.Mode == TransferBridge
+	if s.onEvent != nil || transfer {
+		tc.OnEvent = func(ev voice.Event) {
+			// The turn event comes once the handoff sentence was spoken.
+			if transfer && ev.Kind == voice.EventTurn && ev.Turn != nil && ev.Turn.Reply.Handoff &&
+				!ev.Turn.Reply.Callback && c.startTransfer() {
+				reply := ev.Turn.Reply
+				c.hold.Store(true) // from now on the voice loop is muted
+				xwg.Go(func() { s.transfer(xctx, c, tx, ev.Session, reply, log) })
+			}
+			if s.onEvent != nil {
+				s.onEvent(c, ev)
+			}
+		}
+	}
+	tc.OnStart = func(ctl telephony.Controls) {
+		c.mu.Lock()
+		c.ctl = ctl
+		c.mu.Unlock()
 	}
 	res, err := s.ans.Answer(callCtx, tc, jb, c.keys, tx)
+	if c.bridge.Load() == nil {
+		xcancel() // a transfer in progress ends with the voice loop
+	}
+	xwg.Wait() // a bridge ends when either side hangs up
 	if !stopWatch() {
 		for g := grace.Load(); g == nil; g = grace.Load() {
 			runtime.Gosched() // the hang-up is being handled right now
 		}
 		grace.Load().Stop()
 	}
+	transferred := c.Info().Reason == ReasonTransferred
 
 	switch {
 	case errors.Is(err, ErrMediaTimeout):
@@ -241,7 +274,7 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	default:
 		c.endReason(ReasonBotHangup, 0)
 	}
-	if err != nil && (c.ended() || s.ctx.Err() != nil) &&
+	if err != nil && (c.ended() || s.ctx.Err() != nil || transferred) &&
 		(errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCallEnded)) {
 		err = nil // the call ended the usual way
 	}

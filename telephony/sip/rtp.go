@@ -143,7 +143,14 @@ func (r *receiver) datagram(b []byte, from *net.UDPAddr, now time.Time) {
 		r.stat.update(pkt.SSRC, pkt.Seq, pkt.Timestamp, now, codec.G711Rate)
 		pos, restart := r.ext.position(pkt.SSRC, pkt.Timestamp, r.jb.highWater())
 		r.pcm = r.law.Decode(r.pcm[:0], pkt.Payload)
-		r.jb.write(pos, r.pcm, restart || pkt.Marker)
+		switch b := c.bridge.Load(); {
+		case b != nil:
+			b.fromCaller(r.pcm) // joined to an agent
+		case c.hold.Load():
+			// a transfer is under way: the voice loop hears silence
+		default:
+			r.jb.write(pos, r.pcm, restart || pkt.Marker)
+		}
 		lost, jitter := r.stat.lost(), time.Duration(r.stat.jitter*float64(time.Second)/codec.G711Rate)
 		c.count(func(s *Stats) {
 			s.PacketsIn++
@@ -229,7 +236,7 @@ type sender struct {
 	law   codec.G711
 	pt    uint8
 	sess  *rtpSession
-	call  *Call
+	call  *Call // nil for an agent's leg
 
 	mu      sync.Mutex // guards the fields below
 	ssrc    uint32
@@ -242,9 +249,23 @@ type sender struct {
 	buf     []byte
 }
 
-// WriteFrame encodes f and sends it when it is due.
+// WriteFrame encodes f and sends it when it is due. While the call is on
+// hold for a transfer or bridged to an agent the voice loop's frames are
+// dropped.
 func (s *sender) WriteFrame(ctx context.Context, f media.Frame) error {
-	if s.call.ended() {
+	if s.call != nil && (s.call.hold.Load() || s.call.bridge.Load() != nil) {
+		if s.call.ended() {
+			return ErrCallEnded
+		}
+		return nil
+	}
+	return s.send(ctx, f)
+}
+
+// send encodes f and sends it when it is due (hold audio and the agent's
+// voice use it directly).
+func (s *sender) send(ctx context.Context, f media.Frame) error {
+	if s.call != nil && s.call.ended() {
 		return ErrCallEnded
 	}
 	if f.Rate != codec.G711Rate {
@@ -283,7 +304,9 @@ func (s *sender) WriteFrame(ctx context.Context, f media.Frame) error {
 	s.ts += uint32(len(f.Samples))
 	s.k++
 	s.last = now
-	s.call.count(func(st *Stats) { st.PacketsOut++ })
+	if s.call != nil {
+		s.call.count(func(st *Stats) { st.PacketsOut++ })
+	}
 	return nil
 }
 

@@ -86,8 +86,9 @@ type Server struct {
 	ctx    context.Context // cancelled by Close: ends running calls
 	cancel context.CancelFunc
 
-	mu       sync.Mutex       // guards the fields below
-	calls    map[string]*Call // by Call-ID
+	mu       sync.Mutex                            // guards the fields below
+	calls    map[string]*Call                      // by Call-ID
+	outbound map[string]*sipgo.DialogClientSession // dialogs we placed (agents, Dial), by Call-ID
 	draining bool
 	closed   bool
 	serving  bool
@@ -107,7 +108,8 @@ func New(cfg Config, ans telephony.Answerer, opts ...Option) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, ans: ans, log: slog.Default(), clock: media.SystemClock{}, calls: map[string]*Call{}}
+	s := &Server{cfg: cfg, ans: ans, log: slog.Default(), clock: media.SystemClock{}, calls: map[string]*Call{},
+		outbound: map[string]*sipgo.DialogClientSession{}}
 	s.ports.min, s.ports.max = cfg.RTPPortMin, cfg.RTPPortMax
 	for _, o := range opts {
 		if err := o(s); err != nil {
@@ -193,6 +195,7 @@ func (s *Server) newUA() error {
 	srv.OnCancel(s.guard(s.onCancel))
 	srv.OnInfo(s.handleInfo)
 	srv.OnOptions(s.guard(s.onOptions))
+	srv.OnNotify(s.guard(s.onNotify))
 	return nil
 }
 
