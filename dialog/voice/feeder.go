@@ -15,6 +15,10 @@ import (
 // and counted.
 const MaxQueuedASRFrames = 3000
 
+// fileQueuedASRFrames is the queue of file-driven calls, whose caller waits
+// for the recogniser instead.
+const fileQueuedASRFrames = 5
+
 // feeder is a recognition stream run on its own goroutine, so the listener
 // never waits on the engine: starting a stream can take long under load (a
 // new decoder compiles its grammars) and decoding costs CPU. The listener
@@ -28,6 +32,7 @@ type feeder struct {
 	mu     sync.Mutex // guards frames against a send after close, closed
 	frames chan media.Frame
 	closed bool
+	wait   bool // WriteFrame waits for room instead of dropping
 
 	// Set by run before done closes.
 	st  asr.Stream
@@ -40,10 +45,13 @@ type feeder struct {
 var _ asr.Stream = (*feeder)(nil)
 
 // startFeeder starts a stream with start on a goroutine of its own.
-// It queues at most max frames.
-func startFeeder(ctx context.Context, start func(context.Context) (asr.Stream, error), max int) *feeder {
+// It queues at most max frames. With wait, a full queue makes WriteFrame
+// wait instead of dropping: for calls driven from files faster than real
+// time (FastClock), where the caller can wait for the recogniser and must,
+// or the whole utterance would queue up and be decoded after its end.
+func startFeeder(ctx context.Context, start func(context.Context) (asr.Stream, error), max int, wait bool) *feeder {
 	ctx, cancel := context.WithCancel(ctx)
-	f := &feeder{cancel: cancel, done: make(chan struct{}), frames: make(chan media.Frame, max)}
+	f := &feeder{cancel: cancel, done: make(chan struct{}), frames: make(chan media.Frame, max), wait: wait}
 	go f.run(ctx, start)
 	return f
 }
@@ -69,13 +77,24 @@ func (f *feeder) run(ctx context.Context, start func(context.Context) (asr.Strea
 	}
 }
 
-// WriteFrame queues a copy of fr; it never blocks.
-func (f *feeder) WriteFrame(_ context.Context, fr media.Frame) error {
+// WriteFrame queues a copy of fr. It never blocks, unless the feeder was
+// started with wait.
+func (f *feeder) WriteFrame(ctx context.Context, fr media.Frame) error {
 	fr.Samples = append([]int16(nil), fr.Samples...)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
 		return asr.ErrFinished
+	}
+	if f.wait { // only the writer sends; end() waits for the lock, and run keeps draining
+		select {
+		case f.frames <- fr:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-f.done:
+			f.dropped.Add(1) // the stream failed and stopped reading
+		}
+		return nil
 	}
 	select {
 	case f.frames <- fr:

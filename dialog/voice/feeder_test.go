@@ -33,7 +33,7 @@ func TestFeeder(t *testing.T) {
 	frames := mediatest.Frames(media.Rate8k, speech(media.Rate8k, time.Second, 3))
 	t.Run("slow start never blocks the writer", func(t *testing.T) {
 		rec := &asrtest.Fake{Results: []asr.Result{{Text: "hello", Confidence: 0.9}}}
-		f := startFeeder(ctx, slowStart(rec, 200*time.Millisecond, nil), 100)
+		f := startFeeder(ctx, slowStart(rec, 200*time.Millisecond, nil), 100, false)
 		start := time.Now()
 		for _, fr := range frames {
 			if err := f.WriteFrame(ctx, fr); err != nil {
@@ -59,7 +59,7 @@ func TestFeeder(t *testing.T) {
 	})
 	t.Run("queue full drops and counts", func(t *testing.T) {
 		rec := &asrtest.Fake{Results: []asr.Result{{Text: "hi", Confidence: 0.9}}}
-		f := startFeeder(ctx, slowStart(rec, 100*time.Millisecond, nil), 10)
+		f := startFeeder(ctx, slowStart(rec, 100*time.Millisecond, nil), 10, false)
 		for _, fr := range frames { // 50 frames into a queue of 10 before the stream starts
 			if err := f.WriteFrame(ctx, fr); err != nil {
 				t.Fatal(err)
@@ -75,9 +75,25 @@ func TestFeeder(t *testing.T) {
 			t.Error(err)
 		}
 	})
+	t.Run("waiting writer loses nothing", func(t *testing.T) {
+		rec := &asrtest.Fake{Results: []asr.Result{{Text: "hi", Confidence: 0.9}}}
+		f := startFeeder(ctx, slowStart(rec, 50*time.Millisecond, nil), 2, true)
+		for _, fr := range frames {
+			if err := f.WriteFrame(ctx, fr); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := f.Final(ctx)
+		if err != nil || f.Dropped() != 0 || res.Audio != time.Duration(len(frames))*media.FrameDuration {
+			t.Errorf("final %+v %v, dropped %d", res, err, f.Dropped())
+		}
+		if err := f.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	t.Run("start fails", func(t *testing.T) {
 		boom := errors.New("no decoder")
-		f := startFeeder(ctx, slowStart(&asrtest.Fake{}, 10*time.Millisecond, boom), 100)
+		f := startFeeder(ctx, slowStart(&asrtest.Fake{}, 10*time.Millisecond, boom), 100, false)
 		_ = f.WriteFrame(ctx, frames[0])
 		if _, err := f.Final(ctx); !errors.Is(err, boom) {
 			t.Errorf("final: %v", err)
@@ -87,7 +103,7 @@ func TestFeeder(t *testing.T) {
 		}
 	})
 	t.Run("close before the stream starts", func(t *testing.T) {
-		f := startFeeder(ctx, slowStart(&asrtest.Fake{}, time.Hour, nil), 100)
+		f := startFeeder(ctx, slowStart(&asrtest.Fake{}, time.Hour, nil), 100, false)
 		_ = f.WriteFrame(ctx, frames[0])
 		done := make(chan error, 1)
 		go func() { done <- f.Close() }()

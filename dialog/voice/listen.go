@@ -150,7 +150,12 @@ func (l *listener) startTurn(ctx context.Context, at time.Duration) {
 	}
 	// The stream starts and decodes on its own goroutine: this one keeps
 	// reading the caller (barge-in, end of turn) whatever the engine costs.
-	st := startFeeder(ctx, l.s.startASR, MaxQueuedASRFrames)
+	var st *feeder
+	if _, files := l.s.cfg.Clock.(*FastClock); files {
+		st = startFeeder(ctx, l.s.startASR, fileQueuedASRFrames, true)
+	} else {
+		st = startFeeder(ctx, l.s.startASR, MaxQueuedASRFrames, false)
+	}
 	l.cur = st
 	l.sincePartial, l.lastPartial = 0, ""
 	for i := range l.preN {
