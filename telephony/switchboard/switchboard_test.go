@@ -111,7 +111,7 @@ func TestStoreTraces(t *testing.T) {
 	sp := switchboard.NewOffline(switchboard.WithLanguages("en"))
 	defer sp.Close()
 	sb, err := switchboard.New(switchboard.Engines{e}, sp, switchboard.WithClock(&voice.FastClock{}),
-		switchboard.WithTurnObserver(switchboard.StoreTraces(st, slog.New(slog.DiscardHandler))))
+		switchboard.WithTurnObserver(switchboard.StoreTraces(st, slog.New(slog.NewTextHandler(testWriter{t}, nil)))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,8 @@ func TestStoreTraces(t *testing.T) {
 		t.Fatalf("turns %+v, %v", turns, err)
 	}
 	if turns[0].ResponseUS <= 0 || len(turns[0].Trace) == 0 {
-		t.Errorf("turn saved without its trace: %+v", turns[0])
+		t.Errorf("turn %d saved without its trace (response %d µs, trace %s); the call's turn: reply turn %d, trace %v, err %v",
+			turns[0].Seq, turns[0].ResponseUS, turns[0].Trace, res.Turns[0].Reply.Turn, res.Turns[0].Trace.Offsets(), res.Turns[0].Err)
 	}
 	lat, err := st.ResponseLatency(ctx, store.LatencyFilter{Channel: telephony.DoorWebRTC})
 	if err != nil || lat.N != 1 || lat.P50 != time.Duration(turns[0].ResponseUS)*time.Microsecond {
@@ -204,3 +205,8 @@ func TestControls(t *testing.T) {
 		t.Error("the person's words were not spoken")
 	}
 }
+
+// testWriter sends log lines to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
