@@ -26,11 +26,12 @@ type listener struct {
 	turn   *vad.Turn
 	events []media.Event // from the current frame; only touched by run
 
-	pre   []media.Frame // ring of the last PrerollFrames frames (owned samples)
-	preN  int
-	preAt int
-	cur   asr.Stream // the turn being recognised, nil between turns
-	start time.Time  // clock time of stream time 0
+	pre     []media.Frame // ring of the last PrerollFrames frames (owned samples)
+	preN    int
+	preAt   int
+	cur     asr.Stream    // the turn being recognised, nil between turns
+	start   time.Time     // clock time of stream time 0
+	lastEnd time.Duration // stream time at the end of the latest frame read
 	// Partial transcripts of the current turn.
 	sincePartial time.Duration
 	lastPartial  string
@@ -80,6 +81,7 @@ func (l *listener) run(ctx context.Context, in media.Reader) error {
 		if first {
 			l.start, first = now.Add(-f.At), false
 		}
+		l.lastEnd = f.End()
 		for _, ev := range l.events {
 			switch ev.Kind {
 			case media.VoiceStart:
@@ -176,7 +178,14 @@ func (l *listener) endTurn(voicedEnd time.Duration, now time.Time) {
 	if st == nil {
 		return
 	}
-	if !l.s.submit(job{stream: st, lastVoiced: l.clockAt(voicedEnd), endOfTurn: now}) {
+	// The end of speech in clock time: now, less the caller audio read since
+	// (robust to doors whose frame timestamps drift from the clock, e.g.
+	// a jitter buffer that bursts); the stream-time mapping otherwise.
+	lastVoiced := l.clockAt(voicedEnd)
+	if d := l.lastEnd - voicedEnd; d >= 0 {
+		lastVoiced = now.Add(-d)
+	}
+	if !l.s.submit(job{stream: st, lastVoiced: lastVoiced, endOfTurn: now}) {
 		_ = st.Close()
 		l.log.Warn("caller turn dropped", "err", ErrTurnDropped)
 	}
