@@ -78,6 +78,12 @@ type Call struct {
 	leave context.CancelFunc // ends the Answerer's context (set by run)
 	xfer  bool               // a transfer was started
 
+	// Dial's calls: the opening line, the caller's context (its end hangs
+	// up) and the voicemail rule. Set before run, never changed.
+	opening string
+	dialCtx context.Context
+	amd     *amd
+
 	keys  *media.EventQueue // set before the answer, never changed
 	endOK atomic.Bool       // the call is over (hang-up seen or sent)
 }

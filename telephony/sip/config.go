@@ -70,6 +70,8 @@ type Config struct {
 	UserAgent string `yaml:"user_agent"`
 	// Transfer is where the brain's handoffs go (TransferConfig).
 	Transfer TransferConfig `yaml:"transfer"`
+	// Dial is how Server.Dial places calls (DialConfig).
+	Dial DialConfig `yaml:"dial"`
 }
 
 // DefaultConfig returns the defaults: UDP and TCP on port 5060 of every
@@ -86,6 +88,7 @@ func DefaultConfig() Config {
 		UserAgent:    DefaultUserAgent,
 		Transfer: TransferConfig{Mode: TransferNone, RingTimeout: DefaultRingTimeout,
 			Header: DefaultHandoffHeader},
+		Dial: DialConfig{RingTimeout: DefaultDialRing, NoSpeech: DefaultNoSpeech, Monologue: DefaultMonologue},
 	}
 }
 
@@ -156,6 +159,9 @@ func (c Config) Validate() error {
 		return bad("user_agent", "%q must be one token", c.UserAgent)
 	}
 	if err := c.Transfer.validate(); err != nil {
+		return err
+	}
+	if err := c.Dial.validate(); err != nil {
 		return err
 	}
 	return nil

@@ -34,6 +34,9 @@ func TestSampleConfig(t *testing.T) {
 		tr.RingTimeout != 25*time.Second || tr.Header != DefaultHandoffHeader || tr.ConsoleURL == "" {
 		t.Errorf("transfer %+v", tr)
 	}
+	if d := cfg.Dial; d.CallerID != "4005550100" || d.NoSpeech != 5*time.Second || d.Monologue != 4*time.Second {
+		t.Errorf("dial %+v", d)
+	}
 	if r := cfg.route("4005550100"); r.Shop != "demo" || r.Lang != "en" {
 		t.Errorf("route %+v", r)
 	}
@@ -66,6 +69,9 @@ func TestConfigValidate(t *testing.T) {
 		{"route lang", func(c *Config) { c.Routes = map[string]Route{"1": {Shop: "a", Lang: "de"}} }},
 		{"route shop", func(c *Config) { c.Routes = map[string]Route{"1": {}} }},
 		{"user agent", func(c *Config) { c.UserAgent = "call bee" }},
+		{"dial ring", func(c *Config) { c.Dial.RingTimeout = 0 }},
+		{"dial no speech", func(c *Config) { c.Dial.NoSpeech = -time.Second }},
+		{"dial caller id", func(c *Config) { c.Dial.CallerID = "shop number" }},
 		{"transfer mode", func(c *Config) { c.Transfer.Mode = "warm" }},
 		{"transfer no target", func(c *Config) { c.Transfer.Mode = TransferRefer }},
 		{"transfer target", func(c *Config) { c.Transfer.Mode, c.Transfer.Target = TransferBridge, "http://agent" }},

@@ -40,6 +40,11 @@
 // call back and says so (telephony.Controls.Say). WithCallRecords writes
 // one store.CallRecord per call.
 //
+// Outbound calls (Server.Dial, RFC 3261 section 13.2): the bot sends an
+// INVITE with its offer, classifies a failure (busy, no answer, rejected),
+// runs an answered call through the Answerer with an opening line, and
+// hangs up on a voicemail-like answer (the rule is on Dial).
+//
 // Seams for transfer, outbound calls and registration: Server.UA and
 // Server.Client give the user agent and the per-transport clients (REFER,
 // outbound INVITE, REGISTER), Call.Dialog the call's SIP dialog, CallInfo

@@ -17,6 +17,8 @@ var (
 	ErrBadEvent = errors.New("sip: bad telephone event")
 	// ErrCallEnded: the call is over (the caller hung up or the server closed).
 	ErrCallEnded = errors.New("sip: call ended")
+	// ErrCapacity: Config.MaxCalls calls are up, or the server is draining.
+	ErrCapacity = errors.New("sip: at capacity")
 	// ErrMediaTimeout: no RTP arrived for Config.MediaTimeout.
 	ErrMediaTimeout = errors.New("sip: no media")
 )

@@ -204,6 +204,13 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	c.mu.Lock()
 	c.leave = cancelCall
 	c.mu.Unlock()
+	if c.dialCtx != nil { // Dial's caller gave up: the bot hangs up
+		stopDial := context.AfterFunc(c.dialCtx, func() {
+			c.endReason(ReasonBotHangup, 0)
+			cancelCall()
+		})
+		defer stopDial()
+	}
 	// A transfer runs on its own goroutine (owned here): it may outlive
 	// the voice loop (a bridge), never the call.
 	xctx, xcancel := context.WithCancel(s.ctx)
@@ -223,13 +230,21 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		s.onAnswer(c)
 	}
 	tc := telephony.Call{
-		Door:   telephony.DoorSIP,
-		ID:     c.info.ID,
-		Shop:   c.info.Shop,
-		Lang:   c.info.Lang,
-		Caller: c.info.From,
-		Callee: c.info.To,
-		Rate:   codec.G711Rate,
+		Door:    telephony.DoorSIP,
+		ID:      c.info.ID,
+		Shop:    c.info.Shop,
+		Lang:    c.info.Lang,
+		Caller:  c.info.From,
+		Callee:  c.info.To,
+		Rate:    codec.G711Rate,
+		Opening: c.opening,
+	}
+	if c.info.Outbound { // the person the bot called is the caller of the voice loop
+		tc.Caller, tc.Callee = c.info.To, c.info.From
+	}
+	var in media.Reader = jb
+	if c.amd != nil {
+		in = amdReader{r: jb, a: c.amd}
 	}
 	transfer := s.cfg.Transfer.Mode == TransferRefer || s.cfg.Transfer.Mode == TransferBridge
 	if s.onEvent != nil || transfer {
@@ -251,7 +266,7 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		c.ctl = ctl
 		c.mu.Unlock()
 	}
-	res, err := s.ans.Answer(callCtx, tc, jb, c.keys, tx)
+	res, err := s.ans.Answer(callCtx, tc, in, c.keys, tx)
 	if c.bridge.Load() == nil {
 		xcancel() // a transfer in progress ends with the voice loop
 	}
@@ -262,7 +277,13 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 		}
 		grace.Load().Stop()
 	}
-	transferred := c.Info().Reason == ReasonTransferred
+	// The door ended the voice loop on purpose (a transfer, a voicemail,
+	// Dial's context): its context error is no failure.
+	left := false
+	switch c.Info().Reason {
+	case ReasonTransferred, ReasonVoicemail, ReasonBotHangup:
+		left = true
+	}
 
 	switch {
 	case errors.Is(err, ErrMediaTimeout):
@@ -274,7 +295,7 @@ func (s *Server) run(c *Call, sess *rtpSession, neg negotiated, log *slog.Logger
 	default:
 		c.endReason(ReasonBotHangup, 0)
 	}
-	if err != nil && (c.ended() || s.ctx.Err() != nil || transferred) &&
+	if err != nil && (c.ended() || s.ctx.Err() != nil || left) &&
 		(errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) || errors.Is(err, ErrCallEnded)) {
 		err = nil // the call ended the usual way
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/emiago/sipgo"
@@ -53,6 +54,12 @@ func (e *PlaceError) Error() string {
 }
 
 func (e *PlaceError) Unwrap() error { return e.Err }
+
+// How long place waits for sipgo to take the listening UDP socket.
+const (
+	listenWaitTries = 40
+	listenWaitStep  = 25 * time.Millisecond
+)
 
 // leg is a call the bot placed and got answered (an agent for a bridge, a
 // customer for Dial): its client dialog and media.
@@ -136,6 +143,16 @@ func (s *Server) place(ctx context.Context, target string, ring time.Duration, h
 	offer := offerSDP(sess.advertised, sess.local.Port, s.cfg.Codecs, rand.Uint64()>>1)
 	hdrs = append([]sipmsg.Header{sipmsg.NewHeader("Content-Type", "application/sdp")}, hdrs...)
 	d, err := s.dialogs[transport].Invite(ctx, uri, offer, hdrs...)
+	// Serve hands the UDP socket to sipgo on its own goroutine; until
+	// sipgo has it, a request from the listening address tries to bind it
+	// again. Only right after Serve (callbee dial does that): wait for it.
+	for try := 0; err != nil && errors.Is(err, syscall.EADDRINUSE) && try < listenWaitTries; try++ {
+		select {
+		case <-ctx.Done():
+		case <-time.After(listenWaitStep):
+		}
+		d, err = s.dialogs[transport].Invite(ctx, uri, offer, hdrs...)
+	}
 	if err != nil {
 		return nil, &PlaceError{Outcome: OutcomeFailed, Err: errors.Join(fmt.Errorf("sip: invite %s: %w", target, err), sess.Close())}
 	}
