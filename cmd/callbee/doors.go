@@ -45,7 +45,10 @@ type doors struct {
 	twilio  *twilio.Handler
 	sip     *sip.Server
 
-	wg      sync.WaitGroup // the SIP server and the recogniser preparation
+	dialTokens []string        // who may place calls through the API
+	dialCtx    context.Context // outbound calls placed through the API run in it (set by start)
+
+	wg      sync.WaitGroup // the SIP server, the recogniser preparation, outbound calls
 	sipDone chan error     // the SIP server's Serve result
 }
 
@@ -97,10 +100,11 @@ func openDoors(ctx context.Context, cfg config.Config, st *store.Store, brains *
 			return nil, errors.Join(fmt.Errorf("twilio: %w", err), d.Close())
 		}
 	}
+	d.dialTokens = cfg.SIP.APITokens
 	if cfg.Voice.Enabled && cfg.SIP.Enabled {
 		// sipgo logs some transport warnings to its package default.
 		sipmsg.SetDefaultLogger(log.With("component", "sipgo"))
-		if d.sip, err = sip.New(cfg.SIP.Config, d.ans, sip.WithLogger(log)); err != nil {
+		if d.sip, err = sip.New(cfg.SIP.Config, d.ans, sip.WithLogger(log), sip.WithCallRecords(st)); err != nil {
 			return nil, errors.Join(fmt.Errorf("sip: %w", err), d.Close())
 		}
 	}
@@ -193,6 +197,7 @@ func (d *doors) start(ctx context.Context, brains *liveBrains, prepare bool) {
 			}
 		}()
 	}
+	d.dialCtx = ctx
 	if d.sip != nil {
 		d.sipDone = make(chan error, 1)
 		d.wg.Add(1)
@@ -216,6 +221,9 @@ func (d *doors) handler(api, con http.Handler, brains *liveBrains) (http.Handler
 	}
 	if d.twilio != nil {
 		mux.Handle("/ws/twilio", d.twilio)
+	}
+	if d.sip != nil && len(d.dialTokens) > 0 {
+		mux.Handle("/api/v1/calls", &dialAPI{d: d, tokens: d.dialTokens})
 	}
 	if d.webrtc != nil {
 		mux.Handle("/ws/call", d.webrtc)

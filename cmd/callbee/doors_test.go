@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -16,6 +18,9 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/callbee/callbee/kb/kbtest"
+	"github.com/callbee/callbee/media"
+	"github.com/callbee/callbee/media/mediatest"
+	"github.com/callbee/callbee/telephony/sip/siptest"
 )
 
 // freeUDPPort returns a loopback UDP port that was free a moment ago.
@@ -150,5 +155,82 @@ sip: {enabled: true, udp: "127.0.0.1:%d", max_calls: 2}
 	}
 	if err := p.cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v\n%s", err, p.stderr.String())
+	}
+}
+
+// TestDialAPI: POST /api/v1/calls places a phone call through the SIP door:
+// the callee (a sipgo phone) hears the opening, and the call is recorded.
+func TestDialAPI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "cb.db")
+	cfg := fmt.Sprintf(`db: %s
+shops: [%s]
+voice: {enabled: true, prepare: false}
+webrtc: {enabled: false}
+sip: {enabled: true, udp: "127.0.0.1:%d", api_tokens: ["dial-token-0123456789"]}
+`, db, kbtest.DemoShopPath(t), freeUDPPort(t))
+	cfgPath := filepath.Join(dir, "callbee.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	callee, err := siptest.NewCallee(slog.New(slog.DiscardHandler), siptest.CalleePlan{
+		Ring: 200 * time.Millisecond, SpeakDelay: 300 * time.Millisecond,
+		Speak: mediatest.SpeechLike(media.Rate8k, 3000, 700*time.Millisecond, 3), // "hello?"
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer callee.Close()
+	p := startServe(t, ctx, "--config", cfgPath)
+	defer func() {
+		_ = p.cmd.Process.Kill()
+		_ = p.cmd.Wait()
+	}()
+	post := func(token, body string) int {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, p.url+"/api/v1/calls", strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	body := fmt.Sprintf(`{"to":%q,"lang":"en","opening":"Hello, this is Nuannuan Apparel calling about your order."}`, callee.URI("customer"))
+	if code := post("", body); code != http.StatusUnauthorized {
+		t.Errorf("no token: %d", code)
+	}
+	if code := post("dial-token-0123456789", `{"to":"not a number"}`); code != http.StatusBadRequest {
+		t.Errorf("bad to: %d", code)
+	}
+	if code := post("dial-token-0123456789", body); code != http.StatusAccepted {
+		t.Fatalf("dial: %d", code)
+	}
+	// The callee hears the bot's opening.
+	deadline := time.Now().Add(60 * time.Second)
+	for mediatest.RMS(callee.Received()) < 300 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the callee heard nothing (%d samples)\n%s", len(callee.Received()), p.stderr.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := callee.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The call is recorded once it is over.
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.CommandContext(ctx, "sqlite3", db, "SELECT direction, answered != '', reason FROM calls").CombinedOutput()
+		if err == nil && strings.Contains(string(out), "out|1|") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no outbound call record: %s %v\n%s", out, err, p.stderr.String())
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }

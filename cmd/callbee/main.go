@@ -47,6 +47,7 @@ func commands() []command {
 		{"call", "run a voice call on audio files and print one JSON line per caller turn", cmdCall},
 		{"bench", "measure accuracy, throughput, latency and memory", cmdBench},
 		{"user", "manage console accounts (admin, trainer, agent)", cmdUser},
+		{"dial", "place a phone call that runs the voice loop (callbacks, proactive service)", cmdDial},
 		{"version", "print the version", cmdVersion},
 	}
 }

@@ -56,7 +56,7 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 		return c.errorf("serve", "%s", problems(err))
 	}
 	// Sessions in progress on every door, for the agent console.
-	reg, err := live.New(live.WithLogger(log), live.WithRecorder(live.StoreRecorder{St: st}))
+	reg, err := newRegistry(st, log)
 	if err != nil {
 		return c.errorf("serve", "%v", err)
 	}
@@ -142,6 +142,12 @@ func cmdServe(ctx context.Context, c *cli, args []string) int {
 	}
 	log.Info("stopped")
 	return exitOK
+}
+
+// newRegistry is the registry of sessions in progress, recording agents'
+// words in st.
+func newRegistry(st *store.Store, log *slog.Logger) (*live.Registry, error) {
+	return live.New(live.WithLogger(log), live.WithRecorder(live.StoreRecorder{St: st}))
 }
 
 // loadShops returns the shops imported into st and those in files, by id; a

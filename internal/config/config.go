@@ -126,7 +126,10 @@ type TwilioDoor struct {
 
 // SIPDoor is the phone door.
 type SIPDoor struct {
-	Enabled    bool `yaml:"enabled"`
+	Enabled bool `yaml:"enabled"`
+	// APITokens may place outbound calls through POST /api/v1/calls
+	// ("Authorization: Bearer <token>"); none: the endpoint is off.
+	APITokens  []string `yaml:"api_tokens"`
 	sip.Config `yaml:",inline"`
 }
 
@@ -326,6 +329,11 @@ func (c Config) Validate() error {
 	if c.SIP.Enabled {
 		if err := c.SIP.Validate(); err != nil {
 			bad("sip", "%v", err)
+		}
+	}
+	for i, tok := range c.SIP.APITokens {
+		if len(tok) < 16 {
+			bad(fmt.Sprintf("sip.api_tokens[%d]", i), "shorter than 16 characters")
 		}
 	}
 	return errors.Join(errs...)
