@@ -72,6 +72,9 @@ type Config struct {
 	Transfer TransferConfig `yaml:"transfer"`
 	// Dial is how Server.Dial places calls (DialConfig).
 	Dial DialConfig `yaml:"dial"`
+	// Register, when its Registrar is set, registers the door to a trunk
+	// or PBX (RegisterConfig); without it the door is inbound only.
+	Register RegisterConfig `yaml:"register"`
 }
 
 // DefaultConfig returns the defaults: UDP and TCP on port 5060 of every
@@ -88,7 +91,8 @@ func DefaultConfig() Config {
 		UserAgent:    DefaultUserAgent,
 		Transfer: TransferConfig{Mode: TransferNone, RingTimeout: DefaultRingTimeout,
 			Header: DefaultHandoffHeader},
-		Dial: DialConfig{RingTimeout: DefaultDialRing, NoSpeech: DefaultNoSpeech, Monologue: DefaultMonologue},
+		Dial:     DialConfig{RingTimeout: DefaultDialRing, NoSpeech: DefaultNoSpeech, Monologue: DefaultMonologue},
+		Register: RegisterConfig{Expires: DefaultRegisterExpires},
 	}
 }
 
@@ -162,6 +166,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Dial.validate(); err != nil {
+		return err
+	}
+	if err := c.Register.validate(); err != nil {
 		return err
 	}
 	return nil

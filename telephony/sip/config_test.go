@@ -37,6 +37,9 @@ func TestSampleConfig(t *testing.T) {
 	if d := cfg.Dial; d.CallerID != "4005550100" || d.NoSpeech != 5*time.Second || d.Monologue != 4*time.Second {
 		t.Errorf("dial %+v", d)
 	}
+	if r := cfg.Register; r.Registrar != "sip:pbx.example.com" || r.User != "4005550100" || r.Expires != 10*time.Minute {
+		t.Errorf("register %+v", r)
+	}
 	if r := cfg.route("4005550100"); r.Shop != "demo" || r.Lang != "en" {
 		t.Errorf("route %+v", r)
 	}
@@ -72,6 +75,11 @@ func TestConfigValidate(t *testing.T) {
 		{"dial ring", func(c *Config) { c.Dial.RingTimeout = 0 }},
 		{"dial no speech", func(c *Config) { c.Dial.NoSpeech = -time.Second }},
 		{"dial caller id", func(c *Config) { c.Dial.CallerID = "shop number" }},
+		{"register uri", func(c *Config) { c.Register.Registrar = "pbx example" }},
+		{"register user", func(c *Config) { c.Register.Registrar = "sip:pbx.example.com" }},
+		{"register expires", func(c *Config) {
+			c.Register = RegisterConfig{Registrar: "sip:pbx.example.com", User: "shop", Expires: time.Second}
+		}},
 		{"transfer mode", func(c *Config) { c.Transfer.Mode = "warm" }},
 		{"transfer no target", func(c *Config) { c.Transfer.Mode = TransferRefer }},
 		{"transfer target", func(c *Config) { c.Transfer.Mode, c.Transfer.Target = TransferBridge, "http://agent" }},

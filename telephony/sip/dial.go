@@ -58,7 +58,8 @@ func (d DialConfig) validate() error {
 
 // DialRequest is one call for the bot to place.
 type DialRequest struct {
-	// To is a SIP URI ("sip:+15550100@trunk.example.com").
+	// To is a SIP URI ("sip:+15550100@trunk.example.com") or, when the
+	// door registers to a trunk, a number sent to the registrar.
 	To   string
 	Shop string // "" uses Config.Shop
 	Lang string // "" uses Config.Lang (then the shop's first language)
@@ -206,7 +207,15 @@ func (s *Server) dialTarget(to string) (string, error) {
 		return "", fmt.Errorf("sip: dial: no destination: %w", ErrBadOption)
 	}
 	if !strings.Contains(to, "@") {
-		return "", fmt.Errorf("sip: dial %q: want a SIP URI (user@host): %w", to, ErrBadOption)
+		if s.cfg.Register.Registrar == "" {
+			return "", fmt.Errorf("sip: dial %q: a number needs register.registrar (or give a SIP URI user@host): %w", to, ErrBadOption)
+		}
+		reg, _, err := s.parseTarget(s.cfg.Register.Registrar)
+		if err != nil {
+			return "", fmt.Errorf("sip: dial: %w", err)
+		}
+		reg.User = strings.TrimPrefix(to, "sip:")
+		to = reg.String()
 	}
 	if _, _, err := s.parseTarget(to); err != nil {
 		return "", fmt.Errorf("sip: dial: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,9 +135,29 @@ func TestDialOutcomes(t *testing.T) {
 func TestDialBadRequest(t *testing.T) {
 	mediatest.CheckLeaks(t)
 	s := startServer(t, dialConfig(), &siptest.Echo{})
-	for _, r := range []sip.DialRequest{{}, {To: "15550100"}, {To: "sip:a@127.0.0.1", Lang: "fr"}} {
+	for _, r := range []sip.DialRequest{{}, {To: "15550100"}, {To: "sip:a@127.0.0.1", Lang: "fr"},
+		{To: "sip:a@127.0.0.1", Opening: strings.Repeat("x", 3000)}} {
 		if _, err := s.Dial(context.Background(), r); !errors.Is(err, sip.ErrBadOption) {
 			t.Errorf("Dial(%+v) = %v, want ErrBadOption", r, err)
 		}
+	}
+}
+
+// TestDialNumberViaRegistrar: a bare number goes to the registrar's host.
+func TestDialNumberViaRegistrar(t *testing.T) {
+	mediatest.CheckLeaks(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	trunk := newCallee(t, siptest.CalleePlan{Status: 486})
+	cfg := dialConfig()
+	cfg.Register = sip.RegisterConfig{Registrar: strings.Replace(trunk.URI(""), "sip:@", "sip:", 1), User: "shop", Expires: time.Hour}
+	s := startServer(t, cfg, &siptest.Echo{}) // its REGISTERs are refused: no matter here
+	res, err := s.Dial(ctx, sip.DialRequest{To: "15550100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := trunk.Invites()
+	if res.Outcome != sip.OutcomeBusy || len(inv) != 1 || inv[0].Recipient.User != "15550100" {
+		t.Errorf("outcome %q, INVITEs %v", res.Outcome, inv)
 	}
 }

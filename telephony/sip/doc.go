@@ -45,6 +45,13 @@
 // runs an answered call through the Answerer with an opening line, and
 // hangs up on a voicemail-like answer (the rule is on Dial).
 //
+// Registration (Config.Register, RFC 3261 section 10): Serve registers
+// the door to a trunk or PBX with digest authentication (section 22.2, by
+// sipgo), one Call-ID and a rising CSeq, refreshes at half the lifetime
+// granted (section 10.2.4; 423 Min-Expires honoured, 10.2.8), backs off
+// with jitter after failures, and Close removes the binding (Expires: 0,
+// section 10.2.2). Server.Registration reports its state.
+//
 // Seams for transfer, outbound calls and registration: Server.UA and
 // Server.Client give the user agent and the per-transport clients (REFER,
 // outbound INVITE, REGISTER), Call.Dialog the call's SIP dialog, CallInfo

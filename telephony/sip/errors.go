@@ -19,6 +19,8 @@ var (
 	ErrCallEnded = errors.New("sip: call ended")
 	// ErrCapacity: Config.MaxCalls calls are up, or the server is draining.
 	ErrCapacity = errors.New("sip: at capacity")
+	// ErrRegister: the registrar refused the registration.
+	ErrRegister = errors.New("sip: registration refused")
 	// ErrMediaTimeout: no RTP arrived for Config.MediaTimeout.
 	ErrMediaTimeout = errors.New("sip: no media")
 )

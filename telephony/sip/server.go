@@ -92,10 +92,12 @@ type Server struct {
 	draining bool
 	closed   bool
 	serving  bool
+	reg      Registration
 	idle     chan struct{} // closed when draining and no call is left
 
 	callWG  sync.WaitGroup // call goroutines
 	serveWG sync.WaitGroup // listener goroutines
+	regWG   sync.WaitGroup // the registration loop
 }
 
 // New makes a Server for cfg that hands calls to ans. It binds the
@@ -272,6 +274,13 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.serveWG.Go(func() { errc <- s.srv.ServeTCP(s.tcp) })
 	}
 	s.log.Info("sip: listening", "udp", addrString(s.UDPAddr()), "tcp", addrString(s.TCPAddr()))
+	if s.cfg.Register.Registrar != "" {
+		r, err := s.newRegistrar()
+		if err != nil {
+			return errors.Join(err, s.Close())
+		}
+		s.regWG.Go(func() { s.runRegistration(r) })
+	}
 	var err error
 	select {
 	case <-ctx.Done():
@@ -321,10 +330,14 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 
-	s.cancel() // ends the Answerers; each call then sends BYE
+	s.cancel() // ends the Answerers (each call then sends BYE) and the registration
 	s.callWG.Wait()
-	err := s.closeListeners()
-	err = errors.Join(err, s.ua.Close())
+	s.regWG.Wait() // it unregisters first
+	// The user agent first: its transactions (an ACK repeated for a
+	// retransmitted final response to a call we placed) must not open a
+	// fresh socket on the listening address once the listener is gone.
+	err := s.ua.Close()
+	err = errors.Join(err, s.closeListeners())
 	s.serveWG.Wait()
 	return err
 }
