@@ -384,6 +384,8 @@ func printVoice(w io.Writer, v *voicebench.Report) {
 	for _, l := range v.Levels {
 		fmt.Fprintf(tw, "%d concurrent real-time calls\tresponse p50 %.0f ms, p95 %.0f ms; %d/%d turns right, %d failed; CPU %.0f%% of a core; +%.1f MB RSS per call; %d late frames\n",
 			l.Calls, l.P50MS, l.P95MS, l.Correct, l.Turns, l.Failed, l.CPUPct, l.RSSPerMB, l.Underruns)
+		fmt.Fprintf(tw, "  stages after end of speech, p95\tend of turn %.0f ms, ASR final %.0f ms, answer ready %.0f ms, first audio %.0f ms\n",
+			l.StagesP95MS["end_of_turn"], l.StagesP95MS["asr_final"], l.StagesP95MS["answer_ready"], l.StagesP95MS["first_audio"])
 	}
 	fmt.Fprintf(tw, "sustained in real time (p95 <= 1 s)\t%d calls\n", v.SustainedCalls)
 	tw.Flush()

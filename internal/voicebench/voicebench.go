@@ -34,6 +34,9 @@ import (
 	"github.com/callbee/callbee/tts/ttscache"
 )
 
+// StartSpread is the time over which a level's calls start.
+const StartSpread = 10 * time.Second
+
 // Options configure Run.
 type Options struct {
 	Shop   *kb.Shop
@@ -92,6 +95,9 @@ type LoadLevel struct {
 	RSSPerMB  float64 `json:"rss_per_call_mb"` // resident memory added per concurrent call
 	WallS     float64 `json:"wall_s"`
 	Underruns int     `json:"late_frames"` // caller frames delivered >100 ms late (the machine fell behind)
+	// StagesP95MS: each stage's offset after the end of speech, p95
+	// (end_of_turn, asr_final, answer_ready, first_audio): where the time goes.
+	StagesP95MS map[string]float64 `json:"stages_p95_ms"`
 }
 
 // Run measures everything.
@@ -401,6 +407,7 @@ func runLevel(ctx context.Context, sb *switchboard.Switchboard, o Options, calle
 	lv := LoadLevel{Calls: n}
 	var mu sync.Mutex // guards lv, lat, peak
 	var lat []time.Duration
+	stages := map[string][]time.Duration{}
 	var peak uint64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
@@ -428,6 +435,14 @@ func runLevel(ctx context.Context, sb *switchboard.Switchboard, o Options, calle
 		calls.Add(1)
 		go func() {
 			defer calls.Done()
+			// Calls start spread over StartSpread, as callers do: all in
+			// lockstep, every question would be decoded in the same second.
+			select {
+			case <-time.After(time.Duration(i) * StartSpread / time.Duration(n)):
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
 			c := callers[i%len(callers)]
 			late := 0
 			in := newPacedReader(c, o.DoorRate, &late)
@@ -448,6 +463,9 @@ func runLevel(ctx context.Context, sb *switchboard.Switchboard, o Options, calle
 				}
 				if l := t.Trace.Latency(); l > 0 {
 					lat = append(lat, l)
+					for k, d := range t.Trace.Offsets() {
+						stages[k] = append(stages[k], d)
+					}
 				}
 				if k < len(c.faqs) && t.Reply.FAQ != nil && *t.Reply.FAQ == c.faqs[k] {
 					lv.Correct++
@@ -466,6 +484,11 @@ func runLevel(ctx context.Context, sb *switchboard.Switchboard, o Options, calle
 	lv.CPUPct = round(100*float64(cpuTime()-cpu0)/float64(wall), 1)
 	slices.Sort(lat)
 	lv.P50MS, lv.P95MS = msAt(lat, 50), msAt(lat, 95)
+	lv.StagesP95MS = map[string]float64{}
+	for k, ds := range stages {
+		slices.Sort(ds)
+		lv.StagesP95MS[k] = msAt(ds, 95)
+	}
 	if peak > rss0 {
 		lv.RSSPerMB = round(float64(peak-rss0)/float64(n)/(1<<20), 1)
 	}
