@@ -66,6 +66,10 @@ type DialRequest struct {
 	// Opening is spoken instead of the shop's welcome ("Hello, this is
 	// the Demo Shop calling back about your order ...").
 	Opening string
+	// CallID, when set, is the SIP Call-ID to use (an API that answers
+	// 202 at once can hand it out: the call record has it). It must be
+	// unique; "" makes a random one.
+	CallID string
 }
 
 // DialResult is how a placed call went.
@@ -109,7 +113,12 @@ func (s *Server) Dial(ctx context.Context, r DialRequest) (DialResult, error) {
 		return DialResult{Outcome: OutcomeFailed}, fmt.Errorf("sip: dial: opening of %d bytes (max %d): %w", len(r.Opening), maxOpening, ErrBadOption)
 	}
 	uri, transport, _ := s.parseTarget(target)
-	id := strconv.FormatUint(rand.Uint64(), 36) + strconv.FormatUint(rand.Uint64(), 36) + "@callbee"
+	id := r.CallID
+	if id == "" {
+		id = NewCallID()
+	} else if len(id) > 128 || strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' }) {
+		return DialResult{Outcome: OutcomeFailed}, fmt.Errorf("sip: dial: call id %q is not a SIP word: %w", truncate(id, 40), ErrBadOption)
+	}
 	from := s.cfg.Dial.CallerID
 	if from == "" {
 		from = s.cfg.UserAgent
@@ -198,6 +207,11 @@ func (s *Server) Dial(ctx context.Context, r DialRequest) (DialResult, error) {
 	out.Info = c.Info()
 	out.Info.End = s.clock.Now()
 	return out, ansErr
+}
+
+// NewCallID makes a random SIP Call-ID for DialRequest.CallID.
+func NewCallID() string {
+	return strconv.FormatUint(rand.Uint64(), 36) + strconv.FormatUint(rand.Uint64(), 36) + "@callbee"
 }
 
 // dialTarget makes a SIP URI of a DialRequest.To.

@@ -40,11 +40,12 @@ func TestDialAnswered(t *testing.T) {
 	callee := newCallee(t, siptest.CalleePlan{Ring: 200 * time.Millisecond, Speak: hello, SpeakDelay: 100 * time.Millisecond})
 	echo := &siptest.Echo{Echo: true, HangupAfter: 2500 * time.Millisecond}
 	s := startServer(t, dialConfig(), echo, sip.WithCallRecords(st))
-	res, err := s.Dial(ctx, sip.DialRequest{To: callee.URI("15550100"), Opening: "Hello, this is the Demo Shop calling back."})
+	id := sip.NewCallID()
+	res, err := s.Dial(ctx, sip.DialRequest{To: callee.URI("15550100"), Opening: "Hello, this is the Demo Shop calling back.", CallID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Outcome != sip.OutcomeAnswered || res.Status != 200 || res.Info.Reason != sip.ReasonBotHangup {
+	if res.Outcome != sip.OutcomeAnswered || res.Status != 200 || res.Info.Reason != sip.ReasonBotHangup || res.CallID != id {
 		t.Errorf("result %+v", res)
 	}
 	calls := echo.Calls()
@@ -128,6 +129,11 @@ func TestDialOutcomes(t *testing.T) {
 			} else if len(echo.Calls()) != 0 {
 				t.Error("the voice loop ran for a call nobody answered")
 			}
+			// The callee before the bot: sipgo answers a late request
+			// after its Close through a socket nobody closes.
+			if err := callee.Close(); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 }
@@ -136,7 +142,7 @@ func TestDialBadRequest(t *testing.T) {
 	mediatest.CheckLeaks(t)
 	s := startServer(t, dialConfig(), &siptest.Echo{})
 	for _, r := range []sip.DialRequest{{}, {To: "15550100"}, {To: "sip:a@127.0.0.1", Lang: "fr"},
-		{To: "sip:a@127.0.0.1", Opening: strings.Repeat("x", 3000)}} {
+		{To: "sip:a@127.0.0.1", Opening: strings.Repeat("x", 3000)}, {To: "sip:a@127.0.0.1", CallID: "a b"}} {
 		if _, err := s.Dial(context.Background(), r); !errors.Is(err, sip.ErrBadOption) {
 			t.Errorf("Dial(%+v) = %v, want ErrBadOption", r, err)
 		}

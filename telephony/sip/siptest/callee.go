@@ -47,7 +47,10 @@ type Callee struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 
+	handlers sync.WaitGroup // INVITE handlers in flight (sipgo runs them)
+
 	mu       sync.Mutex // guards the fields below
+	closed   bool
 	invites  []*sip.Request
 	received []int16
 	answered time.Time
@@ -135,19 +138,43 @@ func (c *Callee) Hangup(ctx context.Context) error {
 	return d.Bye(ctx)
 }
 
-// Close stops the UA and waits for its goroutines.
+// Close stops the UA and waits for its goroutines: the INVITE handlers
+// first, so none of them answers through a closed transport. Safe twice.
 func (c *Callee) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
 	c.cancel()
+	c.handlers.Wait()
 	err := c.ua.Close()
 	if e := c.conn.Close(); e != nil && !errors.Is(e, net.ErrClosed) {
 		err = errors.Join(err, e)
 	}
 	c.wg.Wait()
+	// sipgo v1.7.2 may still handle a datagram it read just before Close
+	// (a request from the bot) and answer it through a fresh socket that
+	// its closed transport layer no longer tracks; clear the transports
+	// again once that handler had time to run.
+	time.Sleep(closeSettle)
+	err = errors.Join(err, c.ua.TransportLayer().Close())
 	return err
 }
 
+// closeSettle is how long Close lets sipgo's late handlers run.
+const closeSettle = 100 * time.Millisecond
+
 func (c *Callee) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.handlers.Add(1)
+	defer c.handlers.Done()
 	c.invites = append(c.invites, req)
 	busy := c.active != nil
 	c.mu.Unlock()
