@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/callbee/callbee/telephony/sip"
 )
@@ -102,7 +101,7 @@ func isPhoneNumber(s string) bool {
 }
 
 // dialAsync places a call on the doors' goroutines; its outcome is logged
-// and recorded. The returned id names it in the logs.
+// and recorded. The returned id is the SIP Call-ID, the call record's call_id.
 func (d *doors) dialAsync(req sip.DialRequest) (string, error) {
 	if d.sip == nil || d.dialCtx == nil {
 		return "", errors.New("the phone door is off")
@@ -110,7 +109,8 @@ func (d *doors) dialAsync(req sip.DialRequest) (string, error) {
 	if err := d.dialCtx.Err(); err != nil {
 		return "", errors.New("shutting down")
 	}
-	id := fmt.Sprintf("dial-%d", time.Now().UnixNano())
+	req.CallID = sip.NewCallID() // the call record's call_id
+	id := req.CallID
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
