@@ -339,8 +339,16 @@ func (s *Server) Close() error {
 	err := s.ua.Close()
 	err = errors.Join(err, s.closeListeners())
 	s.serveWG.Wait()
-	return err
+	// sipgo v1.7.2 may still handle a datagram it read just before Close
+	// (a response to a request we sent) through a connection its closed
+	// transport layer no longer tracks, leaving that connection's reader
+	// running; clear the transports again once such a handler had time.
+	time.Sleep(closeSettle)
+	return errors.Join(err, s.ua.TransportLayer().Close())
 }
+
+// closeSettle is how long Close lets sipgo's late handlers run.
+const closeSettle = 100 * time.Millisecond
 
 func (s *Server) closeListeners() error {
 	var err error
