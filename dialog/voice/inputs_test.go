@@ -200,21 +200,7 @@ func TestPartialTranscripts(t *testing.T) {
 	}
 	frames := mediatest.Frames(rate, mediatest.Concat(mediatest.Silence(rate, 300*time.Millisecond),
 		speech(rate, 2*time.Second, 1), mediatest.Silence(rate, 1500*time.Millisecond)))
-	start := time.Now()
-	i := 0
-	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
-		if i >= len(frames) {
-			return media.Frame{}, io.EOF
-		}
-		f := frames[i]
-		i++
-		select {
-		case <-ctx.Done():
-			return media.Frame{}, ctx.Err()
-		case <-time.After(time.Until(start.Add(f.At))):
-		}
-		return f, nil
-	})
+	src := realTime(frames)
 	if _, err := sess.Run(ctx, src, nil, &media.Buffer{}); err != nil {
 		t.Fatal(err)
 	}

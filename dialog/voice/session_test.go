@@ -182,21 +182,7 @@ func TestBargeIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	i := 0
-	src := media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
-		if i >= len(frames) {
-			return media.Frame{}, io.EOF
-		}
-		f := frames[i]
-		i++
-		select {
-		case <-ctx.Done():
-			return media.Frame{}, ctx.Err()
-		case <-time.After(time.Until(start.Add(f.At))):
-		}
-		return f, nil
-	})
+	src := realTime(frames)
 	var out media.Buffer
 	got, err := sess.Run(ctx, src, nil, &out)
 	if err != nil {
@@ -360,4 +346,27 @@ func TestDTMFOrderNumber(t *testing.T) {
 			t.Errorf("turn %d: dtmf %q err %v, want %q", i, tr.DTMF, tr.Err, want[i])
 		}
 	}
+}
+
+// realTime is a caller whose frames arrive at their timestamps' pace from
+// the first read, then io.EOF.
+func realTime(frames []media.Frame) media.Reader {
+	var start time.Time
+	i := 0
+	return media.ReaderFunc(func(ctx context.Context) (media.Frame, error) {
+		if start.IsZero() {
+			start = time.Now()
+		}
+		if i >= len(frames) {
+			return media.Frame{}, io.EOF
+		}
+		f := frames[i]
+		i++
+		select {
+		case <-ctx.Done():
+			return media.Frame{}, ctx.Err()
+		case <-time.After(time.Until(start.Add(f.At))):
+		}
+		return f, nil
+	})
 }

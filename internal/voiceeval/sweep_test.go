@@ -2,6 +2,7 @@ package voiceeval
 
 import (
 	"context"
+	"github.com/callbee/callbee/asr/asrtest"
 	"os"
 	"strconv"
 	"strings"
@@ -87,7 +88,7 @@ func TestSweep(t *testing.T) {
 				}
 				cpu += r.CPU
 			}
-			ed, u := editDistance(units(lang, q.Text), units(lang, l.Text))
+			ed, u := asrtest.Errors(lang, q.Text, l.Text)
 			errs += ed
 			nUnits += u
 			want := q.FAQ

@@ -18,11 +18,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 	"sync"
 	"unicode"
 
 	"github.com/callbee/callbee/asr"
+	"github.com/callbee/callbee/asr/asrtest"
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/internal/devset"
 	"github.com/callbee/callbee/media"
@@ -90,7 +90,7 @@ func (s *Spoken) Handle(ctx context.Context, sid string, in dialog.Input) (dialo
 		if err != nil {
 			return dialog.Reply{}, err
 		}
-		e, n := editDistance(units(lang, in.Text), units(lang, text))
+		e, n := asrtest.Errors(lang, in.Text, text)
 		s.mu.Lock()
 		s.heard = append(s.heard, Heard{Lang: lang, Said: in.Text, Heard: text, Errors: e, Units: n})
 		s.mu.Unlock()
@@ -201,44 +201,6 @@ func langOf(s string) string {
 		}
 	}
 	return "en"
-}
-
-// units splits text into the units its error rate counts: characters of
-// Chinese (punctuation and spaces dropped), lower-case words of English.
-func units(lang, s string) []string {
-	if lang == "zh" {
-		var out []string
-		for _, r := range s {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				out = append(out, string(unicode.ToLower(r)))
-			}
-		}
-		return out
-	}
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
-	})
-}
-
-// editDistance is the Levenshtein distance between ref and hyp and len(ref).
-func editDistance(ref, hyp []string) (int, int) {
-	prev := make([]int, len(hyp)+1)
-	cur := make([]int, len(hyp)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ref); i++ {
-		cur[0] = i
-		for j := 1; j <= len(hyp); j++ {
-			c := prev[j-1]
-			if ref[i-1] != hyp[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(hyp)], len(ref)
 }
 
 // TelephoneBand returns pcm through a 300 Hz high-pass (second order,

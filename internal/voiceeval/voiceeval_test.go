@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/callbee/callbee/asr"
+	"github.com/callbee/callbee/asr/asrtest"
 	"github.com/callbee/callbee/asr/sphinx"
 	"github.com/callbee/callbee/dialog"
 	"github.com/callbee/callbee/dialog/dialogtest"
@@ -31,7 +32,7 @@ func TestEditDistance(t *testing.T) {
 		{"zh", "嗯 什么时候 发货", "什么时候发货啊", 2, 7},
 	}
 	for _, tt := range tests {
-		e, n := editDistance(units(tt.lang, tt.ref), units(tt.lang, tt.hyp))
+		e, n := asrtest.Errors(tt.lang, tt.ref, tt.hyp)
 		if e != tt.e || n != tt.n {
 			t.Errorf("%q vs %q: %d/%d, want %d/%d", tt.ref, tt.hyp, e, n, tt.e, tt.n)
 		}
