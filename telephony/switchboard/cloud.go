@@ -81,14 +81,14 @@ func (c *Cloud) shopHints(shop *kb.Shop, lang string) []string {
 func (c *Cloud) Synthesizer(context.Context, int) (tts.Synthesizer, error) { return c.cache, nil }
 
 // Warm synthesises texts in the background once per shop and language.
-func (c *Cloud) Warm(shop *kb.Shop, lang string, rate int, texts []string) {
+func (c *Cloud) Warm(shop *kb.Shop, lang string, rate int, texts func() []string) {
 	k := warmKey{shop, lang, 0}
 	c.mu.Lock()
 	done := c.warmed[k]
 	c.warmed[k] = true
 	c.mu.Unlock()
 	if !done {
-		_, _ = c.cache.Warm(context.Background(), tts.DefaultVoice(lang), texts)
+		_, _ = c.cache.Warm(context.Background(), tts.DefaultVoice(lang), texts())
 	}
 }
 

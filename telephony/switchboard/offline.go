@@ -193,7 +193,7 @@ func (o *Offline) Synthesizer(_ context.Context, rate int) (tts.Synthesizer, err
 
 // Warm synthesises texts for the default voice of lang at rate in the
 // cache's background goroutine, once per shop, language and rate.
-func (o *Offline) Warm(shop *kb.Shop, lang string, rate int, texts []string) {
+func (o *Offline) Warm(shop *kb.Shop, lang string, rate int, texts func() []string) {
 	k := warmKey{shop, lang, rate}
 	o.mu.Lock()
 	if o.warmed[k] || o.closed {
@@ -208,7 +208,7 @@ func (o *Offline) Warm(shop *kb.Shop, lang string, rate int, texts []string) {
 		return
 	}
 	// The cache owns the batch's goroutine; Close abandons it.
-	if _, err := syn.(*ttscache.Cache).Warm(context.Background(), tts.DefaultVoice(lang), texts); err != nil {
+	if _, err := syn.(*ttscache.Cache).Warm(context.Background(), tts.DefaultVoice(lang), texts()); err != nil {
 		o.log.Warn("warm", "shop", shop.ID(), "lang", lang, "err", err)
 	}
 }

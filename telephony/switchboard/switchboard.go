@@ -60,9 +60,10 @@ type Speech interface {
 	// Synthesizer returns a synthesiser producing audio at rate (it may
 	// produce another rate; the session converts).
 	Synthesizer(ctx context.Context, rate int) (tts.Synthesizer, error)
-	// Warm synthesises texts in the background for a voice at rate, once
-	// per shop, language and rate; it never blocks on synthesis.
-	Warm(shop *kb.Shop, lang string, rate int, texts []string)
+	// Warm synthesises texts() in the background for a voice at rate,
+	// once per shop, language and rate (texts is only called then); it
+	// never blocks on synthesis.
+	Warm(shop *kb.Shop, lang string, rate int, texts func() []string)
 }
 
 // TraceStore keeps the voice traces of turns (*store.Store).
@@ -185,7 +186,7 @@ func (s *Switchboard) Answer(ctx context.Context, c telephony.Call, in media.Rea
 		return telephony.Result{}, fmt.Errorf("switchboard: speech synthesis: %w", err)
 	}
 	if line.Static != nil {
-		s.speech.Warm(line.Shop, lang, rec.Rate, line.Static(lang))
+		s.speech.Warm(line.Shop, lang, rec.Rate, func() []string { return line.Static(lang) })
 	}
 	if c.Rate != rec.Rate {
 		if in, err = resample.NewReader(in, rec.Rate); err != nil {
